@@ -1,0 +1,30 @@
+# Front door. `make run` and `make test` work on a fresh Debian 12 machine as root.
+BUILD_DIR ?= build
+JOBS ?= 2
+CTEST_ARGS ?=
+
+.PHONY: setup configure build run test bench format clean
+
+setup:
+	./scripts/setup.sh
+
+configure: setup
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	./scripts/run.sh $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+bench: build
+	./bench/render_bench.sh $(BUILD_DIR)
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,82 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/progress_printer.h"
+#include "core/file_io.h"
+#include "pipeline/pipeline.h"
+
+namespace dh::cli {
+namespace {
+
+struct RenderArgs {
+  std::string image;
+  std::string audio;
+  std::string mode = "std";
+  std::string prompt;
+  uint64_t seed = 1;
+  std::string output;
+  std::string progress = "auto";
+};
+
+int runRender(const RenderArgs& args) {
+  ProgressPrinter printer(parseProgressStyle(args.progress));
+  pipeline::RenderRequest request;
+  request.options.mode = pipeline::parseMode(args.mode);
+  request.options.prompt = args.prompt;
+  request.options.seed = args.seed;
+  request.image = core::readFileBytes(args.image, "image");
+  request.audio = core::readFileBytes(args.audio, "sound_file");
+  request.imageField = "image";
+  request.audioField = "audio";
+
+  const auto result =
+      pipeline::render(request, args.output, core::Progress(printer.callback(), nullptr));
+  printer.finish();
+  if (args.progress == "json") {
+    std::cout << nlohmann::json{{"event", "done"},
+                                {"output", args.output},
+                                {"width", result.size.width},
+                                {"height", result.size.height},
+                                {"fps", result.fps},
+                                {"frames", result.frames},
+                                {"video_seconds", result.videoSeconds},
+                                {"audio_seconds", result.audioSeconds}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cerr << "wrote " << args.output << " (" << result.size.width << "x" << result.size.height
+              << ", " << result.fps << " fps, " << result.videoSeconds << " s)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command addRenderCommand(CLI::App& app) {
+  auto args = std::make_shared<RenderArgs>();
+  CLI::App* cmd = app.add_subcommand("render", "Render a talking-avatar MP4 from a photo and a voice");
+  cmd->add_option("--image", args->image, "Portrait photo, JPEG or PNG (format read from content)")
+      ->required();
+  cmd->add_option("--audio", args->audio, "Voice track: MP3, WAV, M4A or AAC, 2-300 s")->required();
+  cmd->add_option("--mode", args->mode,
+                  "Quality: std (720 px short side, 25 fps) or pro (1080 px, 30 fps)")
+      ->check(CLI::IsMember({"std", "pro"}))
+      ->capture_default_str();
+  cmd->add_option("--prompt", args->prompt,
+                  "Style keywords, up to 2500 characters (e.g. \"news anchor\", \"smile\")")
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.size() > 2500 ? "prompt is over 2500 characters" : ""; },
+          "TEXT<=2500"));
+  cmd->add_option("--seed", args->seed, "Seed for blinks and head motion (same seed, same video)")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", args->output, "Output MP4 path")->required();
+  cmd->add_option("--progress", args->progress,
+                  "Progress display: auto (bar on a terminal), bar, json (one line per update on "
+                  "stdout), none")
+      ->check(CLI::IsMember({"auto", "bar", "json", "none"}))
+      ->capture_default_str();
+  return {cmd, [args] { return runRender(*args); }};
+}
+
+}  // namespace dh::cli

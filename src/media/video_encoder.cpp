@@ -1,0 +1,211 @@
+#include "media/video_encoder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "media/ffmpeg_error.h"
+#include "media/ffmpeg_handles.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace dh::media {
+
+struct VideoEncoder::State {
+  VideoSettings settings;
+  const AudioClip* audio = nullptr;
+  OutputFormatPtr format;
+  CodecContextPtr video;
+  CodecContextPtr aac;
+  AVStream* videoStream = nullptr;
+  AVStream* audioStream = nullptr;
+  SwsPtr sws;
+  FramePtr yuv;
+  FramePtr audioFrame;
+  PacketPtr packet;
+  int64_t frames = 0;
+  int64_t audioSamplesSent = 0;  // per channel
+  bool finished = false;
+
+  void openVideo();
+  void openAudio();
+  void sendVideo(const AVFrame* frame);
+  void sendAudioUntil(int64_t samplePosition);
+  void sendAudio(const AVFrame* frame);
+  void drain(AVCodecContext& ctx, AVStream& stream);
+};
+
+void VideoEncoder::State::openVideo() {
+  const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
+  if (!codec) throw core::Error(core::ErrorKind::Internal, "FFmpeg was built without libx264");
+  videoStream = avformat_new_stream(format.get(), nullptr);
+  video.reset(avcodec_alloc_context3(codec));
+  if (!videoStream || !video) throw core::Error(core::ErrorKind::Internal, "out of memory");
+  video->width = settings.size.width;
+  video->height = settings.size.height;
+  video->time_base = AVRational{1, settings.fps};
+  video->framerate = AVRational{settings.fps, 1};
+  video->pix_fmt = AV_PIX_FMT_YUV420P;
+  video->gop_size = settings.fps * settings.keyframeSeconds;
+  video->color_primaries = AVCOL_PRI_BT709;
+  video->color_trc = AVCOL_TRC_BT709;
+  video->colorspace = AVCOL_SPC_BT709;
+  video->color_range = AVCOL_RANGE_MPEG;
+  if (format->oformat->flags & AVFMT_GLOBALHEADER) video->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  av_opt_set(video->priv_data, "preset", settings.preset.c_str(), 0);
+  av_opt_set(video->priv_data, "crf", std::to_string(settings.crf).c_str(), 0);
+  checkFfmpeg(avcodec_open2(video.get(), codec, nullptr), "opening the H.264 encoder");
+  checkFfmpeg(avcodec_parameters_from_context(videoStream->codecpar, video.get()),
+              "H.264 stream parameters");
+  videoStream->time_base = video->time_base;
+  videoStream->avg_frame_rate = video->framerate;
+
+  yuv = allocFrame();
+  yuv->format = AV_PIX_FMT_YUV420P;
+  yuv->width = video->width;
+  yuv->height = video->height;
+  checkFfmpeg(av_frame_get_buffer(yuv.get(), 0), "allocating a video frame");
+  sws.reset(sws_getContext(video->width, video->height, AV_PIX_FMT_BGR24, video->width,
+                           video->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
+                           nullptr));
+  if (!sws) throw core::Error(core::ErrorKind::Internal, "cannot set up BGR to YUV conversion");
+  // BT.709 matrix, limited range, to match the tags written above.
+  const int* bt709 = sws_getCoefficients(SWS_CS_ITU709);
+  sws_setColorspaceDetails(sws.get(), bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+}
+
+void VideoEncoder::State::openAudio() {
+  const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+  if (!codec) throw core::Error(core::ErrorKind::Internal, "FFmpeg has no AAC encoder");
+  audioStream = avformat_new_stream(format.get(), nullptr);
+  aac.reset(avcodec_alloc_context3(codec));
+  if (!audioStream || !aac) throw core::Error(core::ErrorKind::Internal, "out of memory");
+  aac->sample_fmt = AV_SAMPLE_FMT_FLTP;
+  aac->sample_rate = audio->sampleRate;
+  av_channel_layout_default(&aac->ch_layout, audio->channels);
+  // AAC carries at most 6144 bits per channel per 1024 samples; stay well under it.
+  aac->bit_rate = std::min<int64_t>(settings.audioBitrate, 4LL * audio->sampleRate * audio->channels);
+  aac->time_base = AVRational{1, audio->sampleRate};
+  if (format->oformat->flags & AVFMT_GLOBALHEADER) aac->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  checkFfmpeg(avcodec_open2(aac.get(), codec, nullptr), "opening the AAC encoder");
+  checkFfmpeg(avcodec_parameters_from_context(audioStream->codecpar, aac.get()),
+              "AAC stream parameters");
+  audioStream->time_base = aac->time_base;
+
+  audioFrame = allocFrame();
+  audioFrame->format = AV_SAMPLE_FMT_FLTP;
+  audioFrame->nb_samples = aac->frame_size;
+  audioFrame->sample_rate = aac->sample_rate;
+  checkFfmpeg(av_channel_layout_copy(&audioFrame->ch_layout, &aac->ch_layout), "channel layout");
+  checkFfmpeg(av_frame_get_buffer(audioFrame.get(), 0), "allocating an audio frame");
+}
+
+void VideoEncoder::State::drain(AVCodecContext& ctx, AVStream& stream) {
+  for (;;) {
+    const int rc = avcodec_receive_packet(&ctx, packet.get());
+    if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+    checkFfmpeg(rc, "encoding");
+    av_packet_rescale_ts(packet.get(), ctx.time_base, stream.time_base);
+    packet->stream_index = stream.index;
+    checkFfmpeg(av_interleaved_write_frame(format.get(), packet.get()), "writing to the MP4 file");
+  }
+}
+
+void VideoEncoder::State::sendVideo(const AVFrame* frame) {
+  checkFfmpeg(avcodec_send_frame(video.get(), frame), "encoding video");
+  drain(*video, *videoStream);
+}
+
+void VideoEncoder::State::sendAudio(const AVFrame* frame) {
+  checkFfmpeg(avcodec_send_frame(aac.get(), frame), "encoding audio");
+  drain(*aac, *audioStream);
+}
+
+// Encodes whole AAC frames of the clip up to `samplePosition` (per channel).
+void VideoEncoder::State::sendAudioUntil(int64_t samplePosition) {
+  if (!audio) return;
+  const auto total = static_cast<int64_t>(audio->frameCount());
+  samplePosition = std::min(samplePosition, total);
+  const int channels = audio->channels;
+  while (audioSamplesSent < samplePosition) {
+    const int count = static_cast<int>(std::min<int64_t>(aac->frame_size, total - audioSamplesSent));
+    if (count < aac->frame_size && audioSamplesSent + count < total) break;
+    checkFfmpeg(av_frame_make_writable(audioFrame.get()), "audio frame");
+    audioFrame->nb_samples = count;
+    for (int c = 0; c < channels; ++c) {
+      auto* plane = reinterpret_cast<float*>(audioFrame->data[c]);
+      const float* src = audio->samples.data() + audioSamplesSent * channels + c;
+      for (int i = 0; i < count; ++i) plane[i] = src[static_cast<size_t>(i) * channels];
+    }
+    audioFrame->pts = audioSamplesSent;
+    sendAudio(audioFrame.get());
+    audioSamplesSent += count;
+  }
+}
+
+VideoEncoder::VideoEncoder(const std::string& path, const VideoSettings& settings,
+                           const AudioClip* audio)
+    : state_(std::make_unique<State>()) {
+  if (settings.size.width % 2 || settings.size.height % 2 || settings.size.width <= 0) {
+    throw core::Error(core::ErrorKind::Internal,
+                      fmt::format("video size {}x{} must be even", settings.size.width,
+                                  settings.size.height));
+  }
+  State& s = *state_;
+  s.settings = settings;
+  s.audio = audio && audio->frameCount() > 0 ? audio : nullptr;
+  s.packet = allocPacket();
+  AVFormatContext* raw = nullptr;
+  checkFfmpeg(avformat_alloc_output_context2(&raw, nullptr, "mp4", path.c_str()),
+              "creating the MP4 muxer");
+  s.format.reset(raw);
+  s.openVideo();
+  if (s.audio) s.openAudio();
+  checkFfmpeg(avio_open(&s.format->pb, path.c_str(), AVIO_FLAG_WRITE), "opening " + path);
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "movflags", "+faststart", 0);
+  const int rc = avformat_write_header(s.format.get(), &options);
+  av_dict_free(&options);
+  checkFfmpeg(rc, "writing the MP4 header");
+}
+
+VideoEncoder::~VideoEncoder() = default;
+
+void VideoEncoder::writeFrame(const cv::Mat& bgr) {
+  State& s = *state_;
+  if (bgr.type() != CV_8UC3 || bgr.size() != s.settings.size) {
+    throw core::Error(core::ErrorKind::Internal,
+                      fmt::format("frame is {}x{} type {}; the encoder needs {}x{} BGR", bgr.cols,
+                                  bgr.rows, bgr.type(), s.settings.size.width,
+                                  s.settings.size.height));
+  }
+  if (s.audio) {
+    s.sendAudioUntil(av_rescale(s.frames + 1, s.audio->sampleRate, s.settings.fps));
+  }
+  checkFfmpeg(av_frame_make_writable(s.yuv.get()), "video frame");
+  const uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
+  const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
+  sws_scale(s.sws.get(), src, srcStride, 0, bgr.rows, s.yuv->data, s.yuv->linesize);
+  s.yuv->pts = s.frames++;
+  s.sendVideo(s.yuv.get());
+}
+
+void VideoEncoder::finish() {
+  State& s = *state_;
+  if (s.finished) return;
+  s.finished = true;
+  if (s.audio) {
+    s.sendAudioUntil(static_cast<int64_t>(s.audio->frameCount()));
+    s.sendAudio(nullptr);
+  }
+  s.sendVideo(nullptr);
+  checkFfmpeg(av_write_trailer(s.format.get()), "finishing the MP4 file");
+  checkFfmpeg(avio_closep(&s.format->pb), "closing the MP4 file");
+}
+
+int64_t VideoEncoder::framesWritten() const { return state_->frames; }
+
+}  // namespace dh::media

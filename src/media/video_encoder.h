@@ -1,0 +1,44 @@
+#pragma once
+// MP4 writer: H.264 (libx264) video fed one BGR frame at a time, plus AAC audio from a decoded
+// clip, interleaved as frames arrive so memory does not grow with duration.
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "media/audio_clip.h"
+
+namespace dh::media {
+
+struct VideoSettings {
+  cv::Size size{720, 720};        // pixels, both even
+  int fps = 25;                   // frames per second
+  int crf = 23;                   // x264 constant rate factor (lower is better quality)
+  std::string preset = "veryfast";  // x264 preset
+  int audioBitrate = 128000;      // bits per second for AAC
+  int keyframeSeconds = 5;        // maximum distance between keyframes, seconds
+};
+
+class VideoEncoder {
+ public:
+  // Opens `path` for writing. `audio` (may be null) must outlive the encoder.
+  VideoEncoder(const std::string& path, const VideoSettings& settings, const AudioClip* audio);
+  ~VideoEncoder();
+  VideoEncoder(const VideoEncoder&) = delete;
+  VideoEncoder& operator=(const VideoEncoder&) = delete;
+
+  // Appends one frame: 8-bit BGR of exactly settings.size.
+  void writeFrame(const cv::Mat& bgr);
+
+  // Flushes both encoders, writes the index at the front (faststart) and closes the file.
+  void finish();
+
+  int64_t framesWritten() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace dh::media

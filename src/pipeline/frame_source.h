@@ -1,0 +1,22 @@
+#pragma once
+// Where video frames come from. The pipeline asks a FrameSource for frames in order and streams
+// them to the encoder, so a source never holds more than the frame it is drawing.
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+
+namespace dh::pipeline {
+
+class FrameSource {
+ public:
+  virtual ~FrameSource() = default;
+
+  virtual cv::Size frameSize() const = 0;
+  virtual int64_t frameCount() const = 0;
+
+  // Draws frame `index` (0-based, requested in increasing order) into `out`, an 8-bit BGR image
+  // of frameSize() that the caller owns and reuses between calls.
+  virtual void render(int64_t index, cv::Mat& out) = 0;
+};
+
+}  // namespace dh::pipeline

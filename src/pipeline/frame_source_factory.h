@@ -1,0 +1,22 @@
+#pragma once
+// Chooses and builds the frame source for a render.
+#include <memory>
+
+#include "core/progress.h"
+#include "pipeline/frame_source.h"
+#include "pipeline/render_settings.h"
+#include "speech/articulation_track.h"
+
+namespace dh::pipeline {
+
+struct FrameSourceInputs {
+  const cv::Mat& photo;                     // decoded BGR photo at its own resolution
+  const speech::ArticulationTrack& speech;  // one entry per output frame
+  cv::Size outputSize;
+  const RenderOptions& options;
+};
+
+std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
+                                             const core::Progress& progress);
+
+}  // namespace dh::pipeline

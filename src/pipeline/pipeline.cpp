@@ -1,0 +1,101 @@
+#include "pipeline/pipeline.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "media/audio_decoder.h"
+#include "media/image_decoder.h"
+#include "media/output_size.h"
+#include "media/video_encoder.h"
+#include "pipeline/frame_source_factory.h"
+#include "speech/loudness_track.h"
+
+namespace dh::pipeline {
+namespace {
+
+// Removes the temporary file unless the render committed it.
+class TempOutput {
+ public:
+  explicit TempOutput(std::string finalPath)
+      : finalPath_(std::move(finalPath)), tempPath_(finalPath_ + ".part") {}
+  ~TempOutput() {
+    if (!committed_) {
+      std::error_code ignored;
+      std::filesystem::remove(tempPath_, ignored);
+    }
+  }
+  const std::string& path() const { return tempPath_; }
+  void commit() {
+    std::filesystem::rename(tempPath_, finalPath_);
+    committed_ = true;
+  }
+
+ private:
+  std::string finalPath_;
+  std::string tempPath_;
+  bool committed_ = false;
+};
+
+void encodeFrames(FrameSource& source, const media::AudioClip& audio,
+                  const media::VideoSettings& settings, const std::string& path,
+                  const core::Progress& progress) {
+  media::VideoEncoder encoder(path, settings, &audio);
+  cv::Mat frame(source.frameSize(), CV_8UC3);
+  const int64_t total = source.frameCount();
+  const int64_t reportEvery = std::max<int64_t>(1, settings.fps / 5);
+  for (int64_t i = 0; i < total; ++i) {
+    if (i % reportEvery == 0) progress.update(static_cast<double>(i) / total);
+    source.render(i, frame);
+    encoder.writeFrame(frame);
+  }
+  encoder.finish();
+  progress.update(1.0);
+}
+
+}  // namespace
+
+RenderResult render(const RenderRequest& request, const std::string& outputPath,
+                    const core::Progress& progress) {
+  const ModeSettings mode = settingsFor(request.options.mode);
+
+  const core::Progress decoding = progress.stage("decode", 0.0, 0.05);
+  cv::Mat photo = media::decodeImage(request.image, request.imageField);
+  const media::AudioClip audio = media::decodeAudio(request.audio, request.audioField);
+  decoding.update(1.0);
+
+  const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
+  const std::vector<float> mono = media::resampleMono(audio, 16000);
+  const speech::ArticulationTrack track = speech::loudnessTrack(mono, mode.fps);
+  analysing.update(1.0);
+
+  const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
+  const RenderOptions& options = request.options;
+  auto source = makeFrameSource({photo, track, size, options}, progress.stage("face", 0.15, 0.2));
+
+  media::VideoSettings video;
+  video.size = size;
+  video.fps = mode.fps;
+  video.crf = mode.crf;
+  video.preset = mode.preset;
+  TempOutput output(outputPath);
+  try {
+    encodeFrames(*source, audio, video, output.path(), progress.stage("render", 0.2, 1.0));
+    output.commit();
+  } catch (...) {
+    core::rethrowWithContext("rendering " + outputPath);
+  }
+
+  RenderResult result;
+  result.audioSeconds = audio.durationSeconds();
+  result.frames = source->frameCount();
+  result.fps = mode.fps;
+  result.videoSeconds = static_cast<double>(result.frames) / mode.fps;
+  result.size = size;
+  core::logger("pipeline")->debug("rendered {} frames {}x{} to {}", result.frames, size.width,
+                                  size.height, outputPath);
+  return result;
+}
+
+}  // namespace dh::pipeline
