@@ -2,8 +2,9 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 CTEST_ARGS ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: setup configure build run test bench format clean
+.PHONY: setup configure build run test bench fuzz format clean
 
 setup:
 	./scripts/setup.sh
@@ -23,8 +24,11 @@ test: build
 bench: build
 	./bench/render_bench.sh $(BUILD_DIR)
 
+fuzz: setup
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
 format:
-	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)
