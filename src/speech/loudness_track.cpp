@@ -23,7 +23,8 @@ ArticulationTrack loudnessTrack(const std::vector<float>& mono, double fps,
   // The clip's "loud" level: the 95th percentile of frame energy.
   std::vector<float> sorted = db;
   std::sort(sorted.begin(), sorted.end());
-  const float loud = sorted.empty() ? 0.0f : sorted[static_cast<size_t>(0.95 * (sorted.size() - 1))];
+  const float loud =
+      sorted.empty() ? 0.0f : sorted[static_cast<size_t>(0.95 * (sorted.size() - 1))];
   const double alpha = 1.0 - std::exp(-1.0 / (options.smoothingSeconds * fps));
   double smooth = 0.0;
   track.frames.resize(count);

@@ -8,9 +8,9 @@
 namespace dh::speech {
 
 struct LoudnessTrackOptions {
-  int sampleRate = 16000;         // Hz of the mono input
-  double silenceDb = -40.0;       // frames this far below the clip's loud level count as silence
-  double smoothingSeconds = 0.04; // envelope smoothing time constant
+  int sampleRate = 16000;          // Hz of the mono input
+  double silenceDb = -40.0;        // frames this far below the clip's loud level count as silence
+  double smoothingSeconds = 0.04;  // envelope smoothing time constant
 };
 
 ArticulationTrack loudnessTrack(const std::vector<float>& mono, double fps,

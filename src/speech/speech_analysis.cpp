@@ -1,0 +1,31 @@
+#include "speech/speech_analysis.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace dh::speech {
+
+SpeechAnalysis analyzeSpeech(const std::vector<float>& mono16k, double fps,
+                             const std::vector<TimedPhone>& phones, const std::string& audioField,
+                             const SpeechAnalysisConfig& config) {
+  SpeechAnalysis analysis;
+  AcousticConfig acoustic = config.acoustic;
+  acoustic.sampleRate = kAnalysisSampleRate;
+  analysis.features = analyzeAcoustics(mono16k, acoustic);
+  std::string reason;
+  if (!containsSpeech(analysis.features, &reason)) {
+    core::logger("speech")->debug("no speech: {}", reason);
+    throw core::Error(core::ErrorKind::ContentRejected, "no speech found in the audio", audioField);
+  }
+  if (!phones.empty()) {
+    analysis.phones = phones;
+  } else if (config.recognizePhones) {
+    analysis.phones = recognizePhones(mono16k, config.recognizer);
+    analysis.phonesRecognized = true;
+  }
+  analysis.track =
+      buildArticulationTrack(analysis.phones, analysis.features, fps, config.articulation);
+  return analysis;
+}
+
+}  // namespace dh::speech
