@@ -1,0 +1,25 @@
+#pragma once
+// The per-frame face parameter set that drives frame synthesis. Mouth values are 0..1, angles
+// in degrees, translation in inter-ocular distances (IOD) so that the same parameters look the
+// same on any face size.
+#include <opencv2/core.hpp>
+
+namespace dh::animate {
+
+struct FaceParams {
+  float jawOpen = 0.0f;     // 0 closed .. 1 widest speech opening
+  float lipSpread = 0.0f;   // corners pulled sideways (ee, s)
+  float lipRound = 0.0f;    // lips pursed (oo, w)
+  float lipPress = 0.0f;    // lips pressed shut (p, b, m)
+  float lipTuck = 0.0f;     // lower lip under the upper teeth (f, v)
+  float tongueShow = 0.0f;  // tongue tip visible (th, l)
+  float smile = 0.0f;       // mouth-corner lift
+  float blink = 0.0f;       // 0 open .. 1 closed
+  float browRaise = 0.0f;   // 0 rest .. 1 raised
+  float headRoll = 0.0f;    // degrees, positive turns the face clockwise in the image
+  float headYaw = 0.0f;     // degrees, positive turns the nose towards image right
+  float headPitch = 0.0f;   // degrees, positive tips the nose down (a nod)
+  cv::Point2f headShift;    // IOD, image axes
+};
+
+}  // namespace dh::animate

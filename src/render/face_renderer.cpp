@@ -1,0 +1,53 @@
+#include "render/face_renderer.h"
+
+#include <opencv2/imgproc.hpp>
+
+namespace dh::render {
+namespace {
+
+animate::RigOptions rigOptionsFor(Quality quality) {
+  animate::RigOptions o;
+  o.contourDensity = quality == Quality::Pro ? 2 : 1;
+  return o;
+}
+
+InteriorOptions interiorOptionsFor(Quality quality, float unit) {
+  InteriorOptions o;
+  o.curveSteps = quality == Quality::Pro ? 5 : 3;
+  o.toothGaps = quality == Quality::Pro;
+  o.edgeSoftness = std::max(0.5f, unit / 160.0f);
+  return o;
+}
+
+}  // namespace
+
+FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analysis,
+                           const RendererOptions& options)
+    : options_(options),
+      photo_(photo),
+      rig_(analysis, rigOptionsFor(options.quality)),
+      interior_(analysis, photo.size(), interiorOptionsFor(options.quality, analysis.interOcular)) {
+  const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
+  warp_ =
+      std::make_unique<MeshWarp>(delaunay(rig_.triangulationLayout()), rig_.sourcePoints(), roi);
+  target_.reserve(rig_.pointCount());
+  innerLip_.resize(8);
+}
+
+void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out) {
+  if (out.size() != photo_.size() || out.type() != photo_.type()) {
+    out.create(photo_.size(), photo_.type());
+  }
+  photo_.copyTo(out);
+  rig_.pose(params, target_);
+  const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
+  warp_->apply(photo_, target_, interpolation, out);
+  for (int i = 0; i < 8; ++i) innerLip_[i] = target_[animate::FaceRig::kInnerLip[i]];
+  interior_.draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
+}
+
+std::vector<cv::Point2f> FaceRenderer::lastLandmarks() const {
+  return std::vector<cv::Point2f>(target_.begin(), target_.begin() + face::kLandmarkCount);
+}
+
+}  // namespace dh::render

@@ -1,0 +1,55 @@
+#pragma once
+// Draws one video frame of the talking face: the photo with the head region warped to the
+// frame's face parameters and the mouth interior drawn where the lips part. Everything outside
+// headRegion() is the photo, untouched.
+#include <opencv2/core.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "animate/face_params.h"
+#include "animate/face_rig.h"
+#include "face/face_analysis.h"
+#include "render/mesh_warp.h"
+#include "render/mouth_interior.h"
+
+namespace dh::render {
+
+enum class Quality {
+  Standard,  // landmark mesh, bilinear sampling
+  Pro,       // contour midpoints in the mesh, bicubic sampling, finer mouth interior
+};
+
+struct RendererOptions {
+  Quality quality = Quality::Standard;
+};
+
+class FaceRenderer {
+ public:
+  // `photo`: the still at the output size; `analysis`: its face, in the same pixels.
+  FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analysis,
+               const RendererOptions& options = {});
+
+  // Draws the frame for `params` into `out` (resized to the photo's size when needed).
+  void render(const animate::FaceParams& params, cv::Mat& out);
+
+  // The only pixels render() ever changes.
+  cv::Rect headRegion() const { return warp_->roi(); }
+  const cv::Mat& photo() const { return photo_; }
+  // The 68 landmark positions of the last rendered frame (what a tracker should find).
+  std::vector<cv::Point2f> lastLandmarks() const;
+  // Mesh triangles and their last destination points, for drawing the mesh in diagnostics.
+  const std::vector<Triangle>& triangles() const { return warp_->triangles(); }
+  const std::vector<cv::Point2f>& lastPoints() const { return target_; }
+
+ private:
+  RendererOptions options_;
+  cv::Mat photo_;
+  animate::FaceRig rig_;
+  std::unique_ptr<MeshWarp> warp_;
+  MouthInterior interior_;
+  std::vector<cv::Point2f> target_;
+  std::vector<cv::Point2f> innerLip_;
+};
+
+}  // namespace dh::render
