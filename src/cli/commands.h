@@ -14,5 +14,7 @@ struct Command {
 };
 
 Command addRenderCommand(CLI::App& app);
+Command addServeCommand(CLI::App& app);
+Command addKeysCommand(CLI::App& app);
 
 }  // namespace dh::cli

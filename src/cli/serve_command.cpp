@@ -1,0 +1,124 @@
+// `dh serve`: the HTTP service. Every flag also reads DH_<NAME> from the environment.
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/log.h"
+#include "service/service.h"
+
+namespace dh::cli {
+namespace {
+
+// Signals may land on any thread (libraries start their own), so the handler only writes the
+// signal number to a pipe; a waiting thread stops the server from there.
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int number) {
+  const char byte = static_cast<char>(number);
+  [[maybe_unused]] const auto written = write(signalPipe[1], &byte, 1);
+}
+
+int runServe(service::ServiceConfig config) {
+  core::setLogLevel(config.logLevel);
+  if (pipe(signalPipe) != 0) throw std::runtime_error("cannot create the signal pipe");
+  struct sigaction action {};
+  action.sa_handler = onSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  service::Service server(config);
+  const int port = server.bind();
+  std::cout << "listening on http://" << config.host << ":" << port << std::endl;
+  std::thread waiter([&] {
+    char received = 0;
+    if (read(signalPipe[0], &received, 1) == 1 && received != 0) {
+      core::logger("serve")->info("signal {} received: shutting down", static_cast<int>(received));
+      server.stop();
+    }
+  });
+  server.run();
+  // run() may also return on its own: release the waiter.
+  onSignal(0);
+  waiter.join();
+  return 0;
+}
+
+std::vector<std::string> splitList(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    size_t start = 0;
+    while (start <= item.size()) {
+      const size_t comma = item.find(',', start);
+      const std::string part = item.substr(start, comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Command addServeCommand(CLI::App& app) {
+  auto c = std::make_shared<service::ServiceConfig>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the HTTP service (both API dialects)");
+  auto opt = [&](const std::string& flags, auto& value, const std::string& env,
+                 const std::string& help) {
+    return cmd->add_option(flags, value, help)->envname("DH_" + env)->capture_default_str();
+  };
+  opt("--host", c->host, "HOST", "Listen address");
+  opt("--port", c->port, "PORT", "Listen port (0 = any free port)");
+  opt("--db", c->db, "DB", "Store: SQLite file (WAL) or sqlite:PATH");
+  opt("--media-dir", c->mediaDir, "MEDIA_DIR", "Directory for results, uploads and audio");
+  opt("--public-url", c->publicUrl, "PUBLIC_URL",
+      "Base of the media URLs handed out (default http://HOST:PORT)");
+  opt("--workers", c->workers, "WORKERS", "Render worker threads");
+  opt("--http-threads", c->httpThreads, "HTTP_THREADS", "HTTP request threads");
+  opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
+  opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
+  opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",
+      "A task's claim lapses this long after its worker's last heartbeat");
+  opt("--max-attempts", c->maxAttempts, "MAX_ATTEMPTS",
+      "Claims of a task whose worker keeps dying before it fails");
+  opt("--shutdown-grace-seconds", c->shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
+      "On SIGTERM, running renders get this long before they are handed back");
+  opt("--retention-days", c->retentionDays, "RETENTION_DAYS", "Media older than this are purged");
+  opt("--webhook-secret", c->webhookSecret, "WEBHOOK_SECRET",
+      "whsec_<base64>: sign callbacks with Standard Webhooks headers");
+  opt("--callback-retry-base-ms", c->callbackRetryBaseMs, "CALLBACK_RETRY_BASE_MS",
+      "First callback retry delay; doubles per attempt");
+  opt("--callback-max-hours", c->callbackMaxHours, "CALLBACK_MAX_HOURS",
+      "Stop retrying a callback after this long");
+  opt("--allow-fetch-from", c->allowFetchFrom, "ALLOW_FETCH_FROM",
+      "CIDRs URL fetches may reach although loopback/private (e.g. 127.0.0.0/8)")
+      ->delimiter(',');
+  opt("--fetch-timeout-seconds", c->fetchTimeoutSeconds, "FETCH_TIMEOUT_SECONDS",
+      "Total time allowed for fetching one input URL");
+  opt("--allow-client-ip", c->allowClientIps, "ALLOW_CLIENT_IP",
+      "When set, only clients in these CIDRs may call the API")
+      ->delimiter(',');
+  opt("--rate-limit-per-minute", c->rateLimitPerMinute, "RATE_LIMIT_PER_MINUTE",
+      "Requests per key per minute (0 = unlimited)");
+  opt("--max-active-tasks-per-key", c->maxActiveTasksPerKey, "MAX_ACTIVE_TASKS_PER_KEY",
+      "Submitted + processing tasks per key (0 = unlimited)");
+  opt("--blocked-prompt-words", c->blockedPromptWords, "BLOCKED_PROMPT_WORDS",
+      "Prompts containing one of these words are refused (policy, code 1300)")
+      ->delimiter(',');
+  cmd->add_flag("--maintenance", c->maintenance, "Refuse new tasks with 503 / 5001")
+      ->envname("DH_MAINTENANCE");
+  opt("--log-level", c->logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");
+  return {cmd, [c] {
+            c->allowFetchFrom = splitList(c->allowFetchFrom);
+            c->allowClientIps = splitList(c->allowClientIps);
+            c->blockedPromptWords = splitList(c->blockedPromptWords);
+            return runServe(*c);
+          }};
+}
+
+}  // namespace dh::cli

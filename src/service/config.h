@@ -1,0 +1,47 @@
+#pragma once
+// Everything `dh serve` can be told, with defaults and units. Each field has a --flag and a
+// DH_* environment variable (see cli/serve_command.cpp).
+#include <string>
+#include <vector>
+
+namespace dh::service {
+
+struct ServiceConfig {
+  std::string host = "127.0.0.1";       // listen address
+  int port = 8080;                      // listen port; 0 picks a free one
+  std::string db = "data/dh.sqlite";    // store: SQLite file path (or sqlite:PATH)
+  std::string mediaDir = "data/media";  // results, uploads, inputs and TTS audio
+  std::string publicUrl;                // base of the URLs handed out; default http://HOST:PORT
+  int workers = 2;                      // render threads
+  int httpThreads = 16;                 // request threads
+
+  double stdRate = 0.4;  // units per output second, std mode
+  double proRate = 0.8;  // units per output second, pro mode
+
+  int leaseSeconds = 30;          // a claim lapses this long after the last heartbeat
+  int maxAttempts = 3;            // claims before a task whose worker died is failed
+  int shutdownGraceSeconds = 20;  // running renders get this long to finish on SIGTERM
+  int retentionDays = 30;         // media older than this are purged
+  int purgeIntervalSeconds = 3600;
+
+  std::string webhookSecret;        // "whsec_<base64>": sign callbacks (Standard Webhooks)
+  int callbackRetryBaseMs = 5000;   // first retry delay; doubles per attempt
+  int callbackMaxHours = 24;        // stop retrying after this long
+  int callbackTimeoutSeconds = 10;  // per delivery attempt
+  int callbackThreads = 2;
+
+  std::vector<std::string> allowFetchFrom;  // CIDRs that URL fetches may reach despite the
+                                            // private/loopback ban (e.g. 127.0.0.0/8)
+  int fetchTimeoutSeconds = 30;             // total time of one URL fetch
+  int fetchConnectTimeoutSeconds = 10;
+  int fetchMaxRedirects = 3;
+
+  std::vector<std::string> allowClientIps;      // when set, only these CIDRs may call the API
+  int rateLimitPerMinute = 0;                   // requests per key per minute; 0 = unlimited
+  int maxActiveTasksPerKey = 0;                 // submitted + processing per key; 0 = unlimited
+  std::vector<std::string> blockedPromptWords;  // prompts containing one are refused (policy)
+  bool maintenance = false;                     // refuse new tasks with 503 / 5001
+  std::string logLevel = "info";
+};
+
+}  // namespace dh::service

@@ -1,0 +1,222 @@
+#include "service/http_api.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "service/auth.h"
+
+namespace dh::service {
+namespace {
+
+std::string newRequestId() {
+  const std::string id = store::newId();
+  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12);
+}
+
+bool addressIn(const std::vector<Cidr>& list, const std::string& address) {
+  unsigned char raw[16] = {};
+  if (inet_pton(AF_INET, address.c_str(), raw) == 1) {
+    for (const auto& c : list)
+      if (c.contains(raw, AF_INET)) return true;
+    return false;
+  }
+  if (inet_pton(AF_INET6, address.c_str(), raw) == 1) {
+    for (const auto& c : list)
+      if (c.contains(raw, AF_INET6)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+nlohmann::json parseJsonObject(const std::string& body) {
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) throw ApiError(1200, "invalid request: the body is not valid JSON");
+  if (!parsed.is_object()) throw ApiError(1200, "invalid request: the body must be a JSON object");
+  return parsed;
+}
+
+std::string optionalString(const nlohmann::json& body, const std::string& field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return {};
+  if (!it->is_string()) throw ApiError(1201, field + ": must be a string", field);
+  return it->get<std::string>();
+}
+
+HttpApi::HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready)
+    : tasks_(tasks), server_(server), ready_(std::move(ready)) {
+  for (const auto& c : tasks.config().allowClientIps) allowedClients_.emplace_back(c);
+}
+
+void HttpApi::checkClientAddress(const std::string& address) const {
+  if (allowedClients_.empty() || addressIn(allowedClients_, address)) return;
+  throw ApiError(1304, "the client address " + address + " is not allowed to call this service");
+}
+
+void HttpApi::checkRateLimit(const std::string& accountId) {
+  const int limit = tasks_.config().rateLimitPerMinute;
+  if (limit <= 0) return;
+  const int64_t now = store::nowMillis();
+  std::lock_guard lock(rateMutex_);
+  Window& w = rateWindows_[accountId];
+  if (now - w.startMs >= 60000) w = {now, 0};
+  if (++w.count > limit)
+    throw ApiError(1302, "rate limit: more than " + std::to_string(limit) +
+                             " requests a minute for this key; retry after " +
+                             std::to_string((w.startMs + 60000 - now + 999) / 1000) + " s");
+}
+
+void HttpApi::sendKling(httplib::Response& res, const RequestContext& ctx,
+                        nlohmann::json data) const {
+  res.status = 200;
+  res.set_content(nlohmann::json{{"code", 0},
+                                 {"message", "SUCCEED"},
+                                 {"request_id", ctx.requestId},
+                                 {"data", std::move(data)}}
+                      .dump(),
+                  "application/json");
+}
+
+void HttpApi::route(Method method, const std::string& pattern, const std::string& name,
+                    Dialect dialect, bool authenticated, Handler handler) {
+  auto wrapped = [this, name, dialect, authenticated, handler](const httplib::Request& req,
+                                                               httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    RequestContext ctx;
+    ctx.requestId = newRequestId();
+    res.set_header("X-Request-Id", ctx.requestId);
+    try {
+      checkClientAddress(req.remote_addr);
+      if (authenticated) {
+        ctx.account = authenticate(tasks_.store(), req.get_header_value("Authorization"));
+        checkRateLimit(ctx.account.id);
+      }
+      handler(req, res, ctx);
+    } catch (const std::exception& e) {
+      const ApiError error = toApiError(e);
+      if (error.code() >= 5000)
+        core::logger("api")->error("{} {} [{}]: {}", req.method, req.path, ctx.requestId,
+                                   core::describe(e));
+      const ErrorResponse body = renderError(error, dialect, ctx.requestId);
+      res.status = body.status;
+      res.set_content(body.body, "application/json");
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    tasks_.metrics().observeHttp(name, res.status == -1 ? 200 : res.status, seconds);
+  };
+  if (method == Method::Get)
+    server_.Get(pattern, wrapped);
+  else
+    server_.Post(pattern, wrapped);
+}
+
+void HttpApi::registerRoutes() {
+  addKlingRoutes("");
+  addKlingRoutes("/kling");
+  addTtsRoutes("");
+  addTtsRoutes("/kling");
+  addUnifiedRoutes();
+  addUploadRoutes();
+  addMediaRoutes();
+  addOpsRoutes();
+  server_.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const Dialect dialect =
+            req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
+        const int code = res.status == 404 || res.status == 405 ? 1202 : 1200;
+        const std::string message =
+            code == 1202 ? "no such method: " + req.method + " " + req.path
+                         : "invalid request (HTTP " + std::to_string(res.status) + ")";
+        const ErrorResponse body = renderError(ApiError(code, message), dialect, "");
+        res.status = code == 1202 ? 404 : res.status;
+        res.set_content(body.body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
+void HttpApi::addOpsRoutes() {
+  server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+  server_.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ok = ready_();
+    std::string reason = ok ? "" : "shutting down";
+    if (ok) {
+      try {
+        tasks_.store().counts();
+      } catch (const std::exception& e) {
+        ok = false;
+        reason = "store unavailable";
+      }
+    }
+    res.status = ok ? 200 : 503;
+    res.set_content(
+        nlohmann::json{{"status", ok ? "ready" : "not ready"}, {"reason", reason}}.dump(),
+        "application/json");
+  });
+  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(tasks_.metrics().render(tasks_.store().counts()), "text/plain; version=0.0.4");
+  });
+}
+
+void HttpApi::addMediaRoutes() {
+  server_.Get(
+      R"(/media/(videos|uploads|audio)/([A-Za-z0-9_-]+\.(?:mp4|wav|mp3|m4a|aac|png|jpg)))",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const std::string relative =
+            std::string(req.matches[1]) + "/" + std::string(req.matches[2]);
+        const auto path = std::filesystem::path(tasks_.config().mediaDir) / relative;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        if (ec || std::string(req.matches[2]).find("..") != std::string::npos) {
+          res.status = 404;
+          const auto body =
+              renderError(ApiError(1203, "no such media file: " + req.path), Dialect::Kling, "");
+          res.set_content(body.body, "application/json");
+          return;
+        }
+        struct stat info {};
+        ::stat(path.c_str(), &info);
+        const long long mtimeNs =
+            static_cast<long long>(info.st_mtim.tv_sec) * 1000000000LL + info.st_mtim.tv_nsec;
+        const std::string etag = "\"" + std::to_string(size) + "-" + std::to_string(mtimeNs) + "\"";
+        res.set_header("ETag", etag);
+        res.set_header("Accept-Ranges", "bytes");
+        res.set_header("Cache-Control", "public, max-age=86400");
+        if (req.get_header_value("If-None-Match") == etag) {
+          res.status = 304;
+          return;
+        }
+        const std::string ext = path.extension().string();
+        const std::string type = ext == ".mp4"   ? "video/mp4"
+                                 : ext == ".wav" ? "audio/wav"
+                                 : ext == ".mp3" ? "audio/mpeg"
+                                 : ext == ".m4a" ? "audio/mp4"
+                                 : ext == ".aac" ? "audio/aac"
+                                 : ext == ".png" ? "image/png"
+                                 : ext == ".jpg" ? "image/jpeg"
+                                                 : "application/octet-stream";
+        auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+        res.set_content_provider(
+            size, type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
+              std::vector<char> buffer(std::min<size_t>(length, 256 * 1024));
+              file->seekg(static_cast<std::streamoff>(offset));
+              file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+              const auto n = file->gcount();
+              if (n <= 0) return false;
+              sink.write(buffer.data(), static_cast<size_t>(n));
+              return true;
+            });
+      });
+}
+
+}  // namespace dh::service

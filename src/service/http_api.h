@@ -1,0 +1,65 @@
+#pragma once
+// The HTTP surface. Every route goes through one wrapper that assigns a request id, checks the
+// client address, authenticates, rate-limits, turns exceptions into the dialect's error body via
+// the one error table, and records latency. Handlers only validate, store and enqueue.
+#include <httplib.h>
+
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "service/api_error.h"
+#include "service/fetch.h"
+#include "service/task_service.h"
+
+namespace dh::service {
+
+struct RequestContext {
+  std::string requestId;
+  store::ApiKey account;  // empty id for routes without auth
+};
+
+class HttpApi {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&, RequestContext&)>;
+  using ReadyCheck = std::function<bool()>;
+
+  HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready);
+  void registerRoutes();
+
+ private:
+  enum class Method { Get, Post };
+  void route(Method method, const std::string& pattern, const std::string& name, Dialect dialect,
+             bool authenticated, Handler handler);
+
+  void addKlingRoutes(const std::string& prefix);
+  void addUnifiedRoutes();
+  void addTtsRoutes(const std::string& prefix);
+  void addUploadRoutes();
+  void addMediaRoutes();
+  void addOpsRoutes();
+
+  void checkClientAddress(const std::string& address) const;
+  void checkRateLimit(const std::string& accountId);
+  void sendKling(httplib::Response& res, const RequestContext& ctx, nlohmann::json data) const;
+
+  TaskService& tasks_;
+  httplib::Server& server_;
+  ReadyCheck ready_;
+  std::vector<Cidr> allowedClients_;
+  std::mutex rateMutex_;
+  struct Window {
+    int64_t startMs = 0;
+    int count = 0;
+  };
+  std::unordered_map<std::string, Window> rateWindows_;
+};
+
+// Request-body helpers shared by the dialects.
+nlohmann::json parseJsonObject(const std::string& body);
+// The string at `field`; "" when missing, null or "" (gateways send "" for "not set").
+std::string optionalString(const nlohmann::json& body, const std::string& field);
+
+}  // namespace dh::service

@@ -1,0 +1,114 @@
+#include "service/service.h"
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "service/callbacks.h"
+#include "service/console_routes.h"
+#include "service/http_api.h"
+#include "service/task_service.h"
+#include "service/worker_pool.h"
+#include "store/store.h"
+
+namespace dh::service {
+
+struct Service::Parts {
+  std::unique_ptr<store::Store> store;
+  Metrics metrics;
+  std::unique_ptr<TaskService> tasks;
+  std::unique_ptr<WorkerPool> workers;
+  std::unique_ptr<CallbackDispatcher> callbacks;
+  httplib::Server server;
+  std::unique_ptr<HttpApi> api;
+};
+
+namespace {
+
+nlohmann::json describeConfig(const ServiceConfig& c) {
+  return {{"host", c.host},
+          {"port", c.port},
+          {"db", c.db},
+          {"media_dir", c.mediaDir},
+          {"public_url", c.publicUrl},
+          {"workers", c.workers},
+          {"http_threads", c.httpThreads},
+          {"std_rate", c.stdRate},
+          {"pro_rate", c.proRate},
+          {"lease_seconds", c.leaseSeconds},
+          {"max_attempts", c.maxAttempts},
+          {"shutdown_grace_seconds", c.shutdownGraceSeconds},
+          {"retention_days", c.retentionDays},
+          {"webhook_secret", c.webhookSecret.empty() ? "(none)" : "(set)"},
+          {"callback_retry_base_ms", c.callbackRetryBaseMs},
+          {"callback_max_hours", c.callbackMaxHours},
+          {"allow_fetch_from", c.allowFetchFrom},
+          {"allow_client_ips", c.allowClientIps},
+          {"rate_limit_per_minute", c.rateLimitPerMinute},
+          {"max_active_tasks_per_key", c.maxActiveTasksPerKey},
+          {"blocked_prompt_words", c.blockedPromptWords},
+          {"maintenance", c.maintenance}};
+}
+
+}  // namespace
+
+Service::Service(ServiceConfig config)
+    : config_(std::move(config)), parts_(std::make_unique<Parts>()) {
+  parts_->store = store::openStore(config_.db);
+  std::filesystem::create_directories(config_.mediaDir);
+}
+
+Service::~Service() = default;
+
+int Service::bind() {
+  auto& p = *parts_;
+  const int threads = std::max(2, config_.httpThreads);
+  p.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  p.server.set_keep_alive_max_count(100000);
+  p.server.set_keep_alive_timeout(30);
+  p.server.set_payload_max_length(24 * 1024 * 1024);
+  p.server.set_read_timeout(30);
+  if (config_.port == 0) {
+    config_.port = p.server.bind_to_any_port(config_.host);
+  } else if (!p.server.bind_to_port(config_.host, config_.port)) {
+    throw core::Error(
+        core::ErrorKind::InvalidInput,
+        "--port: cannot listen on " + config_.host + ":" + std::to_string(config_.port), "port");
+  }
+  if (config_.port <= 0)
+    throw core::Error(core::ErrorKind::Internal, "cannot bind a port on " + config_.host);
+  // The task service is made after binding: it needs the final port for URLs.
+  p.tasks = std::make_unique<TaskService>(config_, *p.store, p.metrics);
+  p.workers = std::make_unique<WorkerPool>(*p.tasks);
+  p.callbacks = std::make_unique<CallbackDispatcher>(*p.tasks);
+  p.api = std::make_unique<HttpApi>(*p.tasks, p.server, [this] { return !stopping_.load(); });
+  p.api->registerRoutes();
+  addConsoleRoutes(p.server, *p.tasks);
+  return config_.port;
+}
+
+void Service::run() {
+  auto& p = *parts_;
+  if (!p.tasks) bind();
+  auto log = core::logger("serve");
+  log->info("config {}", describeConfig(config_).dump());
+  p.workers->start();
+  p.callbacks->start();
+  log->info("listening on http://{}:{} ({} workers)", config_.host, config_.port, config_.workers);
+  p.server.listen_after_bind();
+  log->info("stopped accepting requests; finishing running renders (up to {} s)",
+            config_.shutdownGraceSeconds);
+  p.workers->stop(config_.shutdownGraceSeconds);
+  p.callbacks->stop();
+  log->info("shut down");
+}
+
+void Service::stop() {
+  if (stopping_.exchange(true)) return;
+  parts_->server.stop();
+}
+
+}  // namespace dh::service

@@ -1,0 +1,220 @@
+#include "service/worker_pool.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/log.h"
+#include "pipeline/pipeline.h"
+#include "service/watermark.h"
+
+namespace dh::service {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string errorCodeFor(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::InvalidInput:
+      return "invalid_input";
+    case core::ErrorKind::ContentRejected:
+      return "content_rejected";
+    case core::ErrorKind::NotFound:
+      return "not_found";
+    case core::ErrorKind::Timeout:
+      return "timeout";
+    case core::ErrorKind::Cancelled:
+    case core::ErrorKind::Internal:
+      return "internal_error";
+  }
+  return "internal_error";
+}
+
+}  // namespace
+
+uint64_t seedForTask(const std::string& taskId) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : taskId) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+WorkerPool::WorkerPool(TaskService& tasks) : tasks_(tasks) {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  idPrefix_ = std::string(host) + ":" + std::to_string(getpid()) + ":" +
+              std::to_string(store::nowMillis() % 100000);
+}
+
+WorkerPool::~WorkerPool() {
+  stop(0);
+}
+
+void WorkerPool::start() {
+  for (int i = 0; i < tasks_.config().workers; ++i)
+    threads_.emplace_back([this, i] { workerLoop(i); });
+  heartbeat_ = std::thread([this] { heartbeatLoop(); });
+}
+
+void WorkerPool::stop(int graceSeconds) {
+  if (stopping_.exchange(true)) return;
+  tasks_.wakeAll();
+  const auto deadline = Clock::now() + std::chrono::seconds(graceSeconds);
+  while (running_.load() > 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (running_.load() > 0) {
+    core::logger("worker")->warn("{} renders still running after {} s: handing them back",
+                                 running_.load(), graceSeconds);
+    cancel_->cancel();
+  }
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+void WorkerPool::workerLoop(int index) {
+  const std::string workerId = idPrefix_ + "/" + std::to_string(index);
+  const auto& config = tasks_.config();
+  while (!stopping_.load()) {
+    std::optional<store::Claim> claim;
+    try {
+      claim = tasks_.store().claimTask(workerId, config.leaseSeconds * 1000LL, config.maxAttempts);
+    } catch (const std::exception& e) {
+      core::logger("worker")->error("claim failed: {}", core::describe(e));
+    }
+    if (!claim) {
+      tasks_.waitForWork(std::chrono::milliseconds(500));
+      continue;
+    }
+    ++running_;
+    process(workerId, *claim);
+    --running_;
+  }
+}
+
+void WorkerPool::process(const std::string& workerId, const store::Claim& claim) {
+  const store::Task& task = claim.task;
+  auto log = core::logger("worker");
+  log->info("task {} claimed by {} (attempt {}{})", task.id, workerId, task.attempts,
+            claim.resumed ? ", resumed" : "");
+  store::Store& store = tasks_.store();
+  if (!claim.resumed) {
+    if (auto now = store.findTask(task.id)) tasks_.statusChanged(*now);
+  }
+  const auto& config = tasks_.config();
+  const std::filesystem::path media(config.mediaDir);
+  const bool unified = task.dialect == "unified";
+  const auto started = Clock::now();
+  try {
+    pipeline::RenderRequest request;
+    request.imageField = unified ? "image_url" : "image";
+    request.audioField = unified
+                             ? "audio_url"
+                             : (task.audioPath.rfind("audio/", 0) == 0 ? "audio_id" : "sound_file");
+    request.image = core::readFileBytes((media / task.imagePath).string(), request.imageField);
+    request.audio = core::readFileBytes((media / task.audioPath).string(), request.audioField);
+    request.options.mode = pipeline::parseMode(task.mode);
+    request.options.prompt = task.prompt;
+    request.options.seed = seedForTask(task.id);
+
+    int lastPercent = -1;
+    auto lastWrite = Clock::now();
+    const double share = task.watermark ? 0.5 : 1.0;
+    auto reporter = [&](double offset) {
+      return [&, offset](const std::string&, double fraction) {
+        const int percent =
+            std::min(99, static_cast<int>(std::floor((offset + fraction * share) * 100)));
+        if (percent == lastPercent) return;
+        if (percent - lastPercent < 5 && Clock::now() - lastWrite < std::chrono::milliseconds(500))
+          return;
+        lastPercent = percent;
+        lastWrite = Clock::now();
+        store.updateProgress(task.id, workerId, percent);
+      };
+    };
+    std::filesystem::create_directories(media / "videos");
+    const std::string videoFile = "videos/" + task.id + ".mp4";
+    const auto result = pipeline::render(request, (media / videoFile).string(),
+                                         core::Progress(reporter(0.0), cancel_));
+    std::string watermarkFile;
+    if (task.watermark) {
+      pipeline::RenderRequest marked = request;
+      marked.image = watermarkImage(request.image, "Digital Human");
+      watermarkFile = "videos/" + task.id + "-watermarked.mp4";
+      pipeline::render(marked, (media / watermarkFile).string(),
+                       core::Progress(reporter(0.5), cancel_));
+    }
+    const double units =
+        std::round(result.videoSeconds * tasks_.rateFor(task.mode) * 1000.0) / 1000.0;
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    tasks_.metrics().observeRender(task.mode, seconds, true);
+    if (store.completeTask(task.id, workerId, videoFile, watermarkFile, result.videoSeconds,
+                           units)) {
+      log->info("task {} succeeded: {:.2f} s video in {:.2f} s, {} units", task.id,
+                result.videoSeconds, seconds, units);
+      if (auto done = store.findTask(task.id)) tasks_.statusChanged(*done);
+    } else {
+      log->warn("task {} finished but its lease was lost; result dropped", task.id);
+    }
+  } catch (const std::exception& e) {
+    const core::Error* err = core::findError(e);
+    if (err && err->kind() == core::ErrorKind::Cancelled && stopping_.load()) {
+      store.releaseTask(task.id, workerId);
+      log->info("task {} handed back to the queue (shutting down)", task.id);
+      return;
+    }
+    tasks_.metrics().observeRender(task.mode, 0, false);
+    const std::string message = err && err->kind() != core::ErrorKind::Internal
+                                    ? core::rootMessage(e)
+                                    : "internal error while rendering";
+    log->warn("task {} failed: {}", task.id, core::describe(e));
+    if (store.failTask(task.id, workerId, message,
+                       errorCodeFor(err ? err->kind() : core::ErrorKind::Internal))) {
+      if (auto failed = store.findTask(task.id)) tasks_.statusChanged(*failed);
+    }
+  }
+}
+
+void WorkerPool::heartbeatLoop() {
+  const auto& config = tasks_.config();
+  const auto every = std::chrono::milliseconds(std::max(200, config.leaseSeconds * 1000 / 3));
+  auto nextPurge = Clock::now();
+  while (!stopping_.load() || running_.load() > 0) {
+    try {
+      for (int i = 0; i < config.workers; ++i)
+        tasks_.store().renewLeases(idPrefix_ + "/" + std::to_string(i),
+                                   config.leaseSeconds * 1000LL);
+      for (const auto& failed : tasks_.store().failExhaustedTasks(
+               config.maxAttempts, "rendering stopped " + std::to_string(config.maxAttempts) +
+                                       " times (the worker died each time); giving up")) {
+        core::logger("worker")->warn("task {} failed after {} attempts", failed.id,
+                                     failed.attempts);
+        tasks_.statusChanged(failed);
+      }
+      if (Clock::now() >= nextPurge) {
+        const store::Millis cutoff =
+            store::nowMillis() - static_cast<store::Millis>(config.retentionDays) * 86400000LL;
+        const auto files = tasks_.store().purgeMediaBefore(cutoff);
+        for (const auto& f : files) {
+          std::error_code ignored;
+          std::filesystem::remove(std::filesystem::path(config.mediaDir) / f, ignored);
+        }
+        if (!files.empty()) core::logger("retention")->info("purged {} media files", files.size());
+        nextPurge = Clock::now() + std::chrono::seconds(config.purgeIntervalSeconds);
+      }
+    } catch (const std::exception& e) {
+      core::logger("worker")->error("heartbeat: {}", core::describe(e));
+    }
+    const auto wakeAt = Clock::now() + every;
+    while (Clock::now() < wakeAt && !(stopping_.load() && running_.load() == 0))
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace dh::service

@@ -1,0 +1,214 @@
+// The Kling avatar dialect against a real `dh serve`: submit with URLs and Base64, query by task
+// id and external id, list, watermark copy, media download with Range and ETag.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "service_harness.h"
+#include "support/media_probe.h"
+#include "support/test_paths.h"
+
+namespace dh::test {
+namespace {
+
+class KlingApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(scratchDir());
+    server_ = new ServeProcess(*dir_, {"--allow-fetch-from", "127.0.0.0/8"});
+    server_->start();
+    media_ = new MediaServer();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete media_;
+    delete dir_;
+  }
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    key_ = server_->createKey(info->name()).apiKey;
+  }
+
+  httplib::Result submit(const nlohmann::json& body, const std::string& prefix = "") {
+    auto c = server_->client();
+    return c.Post(prefix + "/v1/videos/avatar/image2video", bearer(key_), body.dump(),
+                  "application/json");
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline ServeProcess* server_ = nullptr;
+  static inline MediaServer* media_ = nullptr;
+  std::string key_;
+};
+
+TEST_F(KlingApi, UrlImageAndSoundFileRenderAndTheMp4DownloadsWithRangeAndEtag) {
+  auto res = submit({{"image", media_->url("faces/02_grace_hopper.jpg")},
+                     {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
+                     {"mode", "std"},
+                     {"prompt", "news anchor, stable"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto submitted = nlohmann::json::parse(res->body);
+  EXPECT_EQ(submitted["code"], 0);
+  EXPECT_EQ(submitted["message"], "SUCCEED");
+  EXPECT_FALSE(submitted["request_id"].get<std::string>().empty());
+  const auto& data = submitted["data"];
+  EXPECT_EQ(data["task_status"], "submitted");
+  EXPECT_EQ(data["task_status_msg"], "");
+  EXPECT_EQ(data["final_unit_deduction"], "0");
+  EXPECT_GT(data["created_at"].get<int64_t>(), 1700000000000);  // milliseconds
+  const std::string id = data["task_id"];
+
+  const auto done = waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/" + id);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  const auto& video = done["data"]["task_result"]["videos"][0];
+  EXPECT_EQ(video["id"], id);
+  EXPECT_NEAR(std::stod(video["duration"].get<std::string>()), 7.1, 0.1);
+  // std: 0.4 units per output second.
+  EXPECT_NEAR(std::stod(done["data"]["final_unit_deduction"].get<std::string>()),
+              std::stod(video["duration"].get<std::string>()) * 0.4, 0.01);
+  EXPECT_FALSE(video.contains("watermark_url"));
+
+  const std::string url = video["url"];
+  ASSERT_EQ(url.rfind(server_->url() + "/media/", 0), 0u) << url;
+  auto c = server_->client();
+  const std::string path = url.substr(server_->url().size());
+  auto whole = c.Get(path);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->get_header_value("Content-Type"), "video/mp4");
+  const std::string file = *dir_ + "/download.mp4";
+  std::ofstream(file, std::ios::binary) << whole->body;
+  const auto probe = probeFile(file);
+  ASSERT_NE(probe.find("video"), nullptr);
+  EXPECT_EQ(probe.find("video")->codec, "h264");
+  EXPECT_NEAR(probe.find("video")->seconds, 7.1, 0.1);
+
+  auto part = c.Get(path, {{"Range", "bytes=100-1099"}});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body.size(), 1000u);
+  EXPECT_EQ(part->body, whole->body.substr(100, 1000));
+  EXPECT_EQ(part->get_header_value("Content-Range"),
+            "bytes 100-1099/" + std::to_string(whole->body.size()));
+
+  const std::string etag = whole->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  auto cached = c.Get(path, {{"If-None-Match", etag}});
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->status, 304);
+  EXPECT_TRUE(cached->body.empty());
+}
+
+TEST_F(KlingApi, Base64InputsWithExternalIdAreReadableByEitherIdPrefixAndDialect) {
+  auto res = submit(
+      {{"image", base64File("faces/03_faceapi_sample3_crop_c.jpg")},
+       {"sound_file", "data:audio/wav;base64," + base64File("speech/en_m_librivox_0870.wav")},
+       {"external_task_id", "order-42"}},
+      "/kling");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  EXPECT_EQ(nlohmann::json::parse(res->body)["data"]["task_info"]["external_task_id"], "order-42");
+
+  const auto byExternal = waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/order-42");
+  EXPECT_EQ(byExternal["data"]["task_id"], id);
+  EXPECT_EQ(byExternal["data"]["task_status"], "succeed") << byExternal.dump();
+
+  auto c = server_->client();
+  auto prefixed = parseBody(c.Get("/kling/v1/videos/avatar/image2video/" + id, bearer(key_)));
+  EXPECT_EQ(prefixed["data"]["task_id"], id);
+  // One task store: the unified dialect reads the same task.
+  auto unified = parseBody(c.Get("/v1/video/generations/" + id, bearer(key_)));
+  EXPECT_EQ(unified["object"], "video.generation.job");
+  EXPECT_EQ(unified["status"], "completed");
+  EXPECT_EQ(unified["model"], "kling-avatar-v2-standard");
+  EXPECT_EQ(unified["video_url"], byExternal["data"]["task_result"]["videos"][0]["url"]);
+
+  // Another account cannot see it.
+  const auto other = server_->createKey("other-of-base64").apiKey;
+  auto hidden = c.Get("/v1/videos/avatar/image2video/" + id, bearer(other));
+  ASSERT_TRUE(hidden);
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(hidden->body)["code"], 1203);
+}
+
+TEST_F(KlingApi, GatewayBodyWithEmptyStringsAndUniqueExternalIdPerAccount) {
+  const nlohmann::json body = {{"image", media_->url("faces/01_astronaut_eileen_collins.png")},
+                               {"audio_id", ""},
+                               {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
+                               {"prompt", ""},
+                               {"mode", ""},
+                               {"callback_url", ""},
+                               {"external_task_id", "same-id"},
+                               {"watermark_info", ""}};
+  auto first = submit(body);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  auto again = submit(body);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 400);
+  const auto error = nlohmann::json::parse(again->body);
+  EXPECT_EQ(error["code"], 1201);
+  EXPECT_NE(error["message"].get<std::string>().find("external_task_id"), std::string::npos);
+  EXPECT_TRUE(error["data"].is_null());
+
+  // Unique per account, not globally.
+  const auto other = server_->createKey("other-of-gateway").apiKey;
+  auto c = server_->client();
+  auto elsewhere =
+      c.Post("/v1/videos/avatar/image2video", bearer(other), body.dump(), "application/json");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 200) << elsewhere->body;
+  waitForFinal(*server_, other, "/v1/videos/avatar/image2video/same-id");
+  waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/same-id");
+}
+
+TEST_F(KlingApi, ListIsNewestFirstWithPaging) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto res = submit({{"image", media_->url("faces/02_grace_hopper.jpg")},
+                       {"sound_file", media_->url("speech/en_m_librivox_0870.wav")}});
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    ids.push_back(nlohmann::json::parse(res->body)["data"]["task_id"]);
+  }
+  auto c = server_->client();
+  auto page1 = parseBody(c.Get("/v1/videos/avatar/image2video?pageNum=1&pageSize=2", bearer(key_)));
+  ASSERT_EQ(page1["code"], 0);
+  ASSERT_EQ(page1["data"].size(), 2u);
+  EXPECT_EQ(page1["data"][0]["task_id"], ids[2]);
+  EXPECT_EQ(page1["data"][1]["task_id"], ids[1]);
+  auto page2 =
+      parseBody(c.Get("/kling/v1/videos/avatar/image2video?pageNum=2&pageSize=2", bearer(key_)));
+  ASSERT_EQ(page2["data"].size(), 1u);
+  EXPECT_EQ(page2["data"][0]["task_id"], ids[0]);
+  for (const auto& id : ids) waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/" + id);
+}
+
+TEST_F(KlingApi, WatermarkInfoProducesASecondDownloadableCopy) {
+  auto res = submit({{"image", media_->url("faces/02_grace_hopper.jpg")},
+                     {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
+                     {"watermark_info", {{"enabled", true}}}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  EXPECT_EQ(nlohmann::json::parse(res->body)["data"]["watermark_info"]["enabled"], true);
+  const auto done = waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/" + id);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  const auto& video = done["data"]["task_result"]["videos"][0];
+  ASSERT_TRUE(video.contains("watermark_url"));
+  auto c = server_->client();
+  auto clean = c.Get(video["url"].get<std::string>().substr(server_->url().size()));
+  auto marked = c.Get(video["watermark_url"].get<std::string>().substr(server_->url().size()));
+  ASSERT_TRUE(clean && marked);
+  EXPECT_EQ(marked->status, 200);
+  EXPECT_EQ(marked->get_header_value("Content-Type"), "video/mp4");
+  EXPECT_NE(clean->body, marked->body);
+  const std::string file = *dir_ + "/marked.mp4";
+  std::ofstream(file, std::ios::binary) << marked->body;
+  EXPECT_NEAR(probeFile(file).find("video")->seconds, 7.1, 0.1);
+}
+
+}  // namespace
+}  // namespace dh::test

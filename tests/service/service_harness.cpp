@@ -1,0 +1,224 @@
+#include "service_harness.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/file_io.h"
+#include "media/base64.h"
+#include "support/process.h"
+#include "support/test_paths.h"
+
+extern char** environ;
+
+namespace dh::test {
+
+ServeProcess::ServeProcess(std::string dir, std::vector<std::string> extraArgs)
+    : dir_(std::move(dir)), extraArgs_(std::move(extraArgs)) {
+  std::filesystem::create_directories(dir_);
+}
+
+ServeProcess::~ServeProcess() {
+  if (pid_ > 0) terminate();
+}
+
+void ServeProcess::start() {
+  std::vector<std::string> argv = {dhBinary(),  "serve", "--port",      "0",
+                                   "--db",      db(),    "--media-dir", dir_ + "/media",
+                                   "--workers", "2",     "--log-level", "info"};
+  argv.insert(argv.end(), extraArgs_.begin(), extraArgs_.end());
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  const std::string logPath = dir_ + "/serve.log";
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logPath.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) throw std::runtime_error("cannot start dh serve");
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    char buffer[256];
+    const ssize_t n = read(out[0], buffer, sizeof(buffer));
+    if (n <= 0) break;
+    line.append(buffer, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  const size_t colon = line.rfind(':');
+  if (line.find("listening on") == std::string::npos || colon == std::string::npos)
+    throw std::runtime_error("dh serve did not start: " + line + "\n" + log());
+  port_ = std::stoi(line.substr(colon + 1));
+}
+
+void ServeProcess::terminate() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServeProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string ServeProcess::log() const {
+  std::ifstream in(dir_ + "/serve.log");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+httplib::Client ServeProcess::client() const {
+  httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(60, 0);
+  c.set_connection_timeout(5, 0);
+  return c;
+}
+
+std::string ServeProcess::keys(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {dhBinary(), "keys", "--db", db()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto result = runProcess(argv);
+  if (result.exitCode != 0) throw std::runtime_error("dh keys failed: " + result.err);
+  return result.out;
+}
+
+IssuedKey ServeProcess::createKey(const std::string& name,
+                                  const std::vector<std::string>& extra) const {
+  std::vector<std::string> args = {"create", "--name", name, "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto j = nlohmann::json::parse(keys(args));
+  return {j.at("id"), j.at("api_key"), j.at("access_key"), j.at("secret_key")};
+}
+
+LocalServer::LocalServer() {
+  port_ = server_.bind_to_any_port("127.0.0.1");
+}
+
+LocalServer::~LocalServer() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LocalServer::start() {
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+CallbackReceiver::CallbackReceiver(int failures) : failures_(failures) {
+  server_.server().Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+    const int attempt = ++attempts_;
+    if (attempt <= failures_) {
+      res.status = 500;
+      res.set_content("not yet", "text/plain");
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    delivered_.push_back({req.body, req.get_header_value("webhook-id"),
+                          req.get_header_value("webhook-timestamp"),
+                          req.get_header_value("webhook-signature")});
+    res.set_content("ok", "text/plain");
+  });
+  server_.start();
+}
+
+std::vector<ReceivedCallback> CallbackReceiver::delivered() {
+  std::lock_guard lock(mutex_);
+  return delivered_;
+}
+
+MediaServer::MediaServer() {
+  server_.server().Get(R"(/data/(.+))", [](const httplib::Request& req, httplib::Response& res) {
+    const auto bytes = readData(req.matches[1]);
+    res.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
+  });
+  server_.server().Get(R"(/gen/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    auto it = generated_.find(req.matches[1]);
+    if (it == generated_.end()) {
+      res.status = 404;
+      return;
+    }
+    res.set_content(it->second, "application/octet-stream");
+  });
+  server_.start();
+}
+
+std::string MediaServer::serve(const std::string& name, std::vector<uint8_t> bytes) {
+  std::lock_guard lock(mutex_);
+  generated_[name] = std::string(bytes.begin(), bytes.end());
+  return server_.url() + "/gen/" + name;
+}
+
+nlohmann::json parseBody(const httplib::Result& result) {
+  if (!result) throw std::runtime_error("no HTTP response: " + httplib::to_string(result.error()));
+  return nlohmann::json::parse(result->body);
+}
+
+httplib::Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+nlohmann::json waitForFinal(const ServeProcess& server, const std::string& key,
+                            const std::string& path, double timeoutSeconds) {
+  auto client = server.client();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
+  nlohmann::json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto res = client.Get(path, bearer(key));
+    if (res && res->status == 200) {
+      last = nlohmann::json::parse(res->body);
+      const std::string status =
+          last.contains("data") ? last["data"].value("task_status", "") : last.value("status", "");
+      if (status == "succeed" || status == "completed" || status == "failed") return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("task at " + path + " did not finish in time; last: " + last.dump());
+}
+
+std::vector<uint8_t> speechOfLength(double seconds, const std::string& scratch) {
+  const std::string out = scratch + "/speech-" + std::to_string(seconds) + ".mp3";
+  const auto result =
+      runProcess({"/usr/bin/ffmpeg", "-loglevel", "error", "-y", "-i",
+                  dataPath("speech/en_m_jfk.wav"), "-i", dataPath("speech/en_m_librivox_0870.wav"),
+                  "-i", dataPath("speech/fr_f_asterisk_demo-congrats.mp3"), "-filter_complex",
+                  "[0:a]aresample=22050,aformat=channel_layouts=mono[a];"
+                  "[1:a]aresample=22050,aformat=channel_layouts=mono[b];"
+                  "[2:a]aresample=22050,aformat=channel_layouts=mono[c];"
+                  "[a][b][c]concat=n=3:v=0:a=1[out]",
+                  "-map", "[out]", "-t", std::to_string(seconds), "-b:a", "64k", out});
+  if (result.exitCode != 0) throw std::runtime_error("ffmpeg failed: " + result.err);
+  return core::readFileBytes(out);
+}
+
+std::string base64File(const std::string& relative) {
+  return media::encodeBase64(readData(relative));
+}
+
+}  // namespace dh::test

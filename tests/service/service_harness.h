@@ -1,0 +1,118 @@
+#pragma once
+// Runs a real `dh serve` process on a free loopback port with its own database and media dir,
+// plus small HTTP servers in the test process: one serving real test media (for URL inputs) and
+// callback receivers.
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace dh::test {
+
+struct IssuedKey {
+  std::string id;
+  std::string apiKey;
+  std::string accessKey;
+  std::string secretKey;
+};
+
+class ServeProcess {
+ public:
+  // `dir` holds db.sqlite, media/ and serve.log. Extra flags are appended to `dh serve`.
+  explicit ServeProcess(std::string dir, std::vector<std::string> extraArgs = {});
+  ~ServeProcess();
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  void start();
+  void terminate();  // SIGTERM and wait
+  void kill9();      // SIGKILL and wait
+  bool running() const { return pid_ > 0; }
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_; }
+  std::string db() const { return dir_ + "/db.sqlite"; }
+  std::string log() const;
+  httplib::Client client() const;
+
+  // `dh keys create` against this server's database.
+  IssuedKey createKey(const std::string& name, const std::vector<std::string>& extra = {}) const;
+  // Runs `dh keys ARGS...` on this database; returns stdout.
+  std::string keys(const std::vector<std::string>& args) const;
+
+ private:
+  std::string dir_;
+  std::vector<std::string> extraArgs_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// An HTTP server inside the test: serves files and records POSTs.
+class LocalServer {
+ public:
+  LocalServer();
+  ~LocalServer();
+  httplib::Server& server() { return server_; }
+  void start();
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// A callback receiver: answers `failures` times with 500, then 200; records what it got.
+struct ReceivedCallback {
+  std::string body;
+  std::string id, timestamp, signature;
+};
+class CallbackReceiver {
+ public:
+  explicit CallbackReceiver(int failures = 0);
+  std::string url() const { return server_.url() + "/hook"; }
+  std::vector<ReceivedCallback> delivered();  // answered with 200
+  int attempts() const { return attempts_.load(); }
+
+ private:
+  LocalServer server_;
+  std::mutex mutex_;
+  std::vector<ReceivedCallback> delivered_;
+  std::atomic<int> attempts_{0};
+  int failures_;
+};
+
+// A server of tests/data under /data/... (faces/, speech/) and of generated files under /gen/.
+class MediaServer {
+ public:
+  MediaServer();
+  std::string url(const std::string& relative) const { return server_.url() + "/data/" + relative; }
+  // Serves `bytes` under /gen/<name>.
+  std::string serve(const std::string& name, std::vector<uint8_t> bytes);
+
+ private:
+  LocalServer server_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> generated_;
+};
+
+nlohmann::json parseBody(const httplib::Result& result);
+httplib::Headers bearer(const std::string& token);
+
+// Polls GET path until the task is final ("succeed"/"failed" or "completed"/"failed").
+nlohmann::json waitForFinal(const ServeProcess& server, const std::string& key,
+                            const std::string& path, double timeoutSeconds = 120);
+
+// Real speech (jfk, librivox, French) joined and cut to `seconds`, as MP3 bytes, via ffmpeg.
+std::vector<uint8_t> speechOfLength(double seconds, const std::string& scratch);
+
+std::string base64File(const std::string& relative);
+
+}  // namespace dh::test
