@@ -1,0 +1,101 @@
+// `dh worker`: a process that only renders. It claims tasks from the shared store (PostgreSQL
+// for several machines), renders them into the shared media directory with the service's worker
+// pool and records the outcome; `dh serve` nodes (possibly with --workers 0) answer the API and
+// serve the files. Every flag also reads DH_<NAME> from the environment.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "service/metrics.h"
+#include "service/task_service.h"
+#include "service/worker_pool.h"
+#include "store/postgres_wake.h"
+#include "store/store.h"
+
+namespace dh::cli {
+namespace {
+
+int stopPipe[2] = {-1, -1};
+
+void onStopSignal(int number) {
+  const char byte = static_cast<char>(number);
+  [[maybe_unused]] const auto written = write(stopPipe[1], &byte, 1);
+}
+
+int runWorker(service::ServiceConfig config) {
+  core::setLogLevel(config.logLevel);
+  if (config.workers < 1)
+    throw core::Error(
+        core::ErrorKind::InvalidInput,
+        "--threads: a worker needs at least 1 render thread, got " + std::to_string(config.workers),
+        "threads");
+  if (pipe(stopPipe) != 0) throw std::runtime_error("cannot create the signal pipe");
+  struct sigaction action {};
+  action.sa_handler = onStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto store = store::openStore(config.db);
+  std::filesystem::create_directories(config.mediaDir);
+  service::Metrics metrics;
+  service::TaskService tasks(config, *store, metrics);
+  // With PostgreSQL, a task submitted on any API node wakes this process's idle threads at once;
+  // otherwise they find it at their next poll (500 ms).
+  store::wakeOnNewWork(*store, [&tasks] { tasks.wakeAll(); });
+  service::WorkerPool pool(tasks);
+  auto log = core::logger("worker");
+  log->info("rendering with {} threads; media in {}; lease {} s, {} attempts", config.workers,
+            config.mediaDir, config.leaseSeconds, config.maxAttempts);
+  pool.start();
+  std::cout << "worker ready: " << config.workers << " render threads" << std::endl;
+
+  char received = 0;
+  while (read(stopPipe[0], &received, 1) < 0 && errno == EINTR) {
+  }
+  log->info("signal {} received: finishing running renders (up to {} s)",
+            static_cast<int>(received), config.shutdownGraceSeconds);
+  pool.stop(config.shutdownGraceSeconds);
+  log->info("worker stopped");
+  return 0;
+}
+
+}  // namespace
+
+Command addWorkerCommand(CLI::App& app) {
+  auto c = std::make_shared<service::ServiceConfig>();
+  c->workers = 1;
+  CLI::App* cmd = app.add_subcommand(
+      "worker", "Only render: claim tasks from a shared store (e.g. PostgreSQL) and render them");
+  auto opt = [&](const std::string& flags, auto& value, const std::string& env,
+                 const std::string& help) {
+    return cmd->add_option(flags, value, help)->envname("DH_" + env)->capture_default_str();
+  };
+  opt("--db", c->db, "DB", "Store: postgresql://... shared with the API nodes (or a SQLite file)");
+  opt("--media-dir", c->mediaDir, "MEDIA_DIR",
+      "Media directory shared with the API nodes (inputs are read, results written here)");
+  opt("--public-url", c->publicUrl, "PUBLIC_URL",
+      "Base URL of the API nodes, used in the result URLs of callbacks");
+  opt("--threads", c->workers, "WORKER_THREADS", "Render threads in this process");
+  opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
+  opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
+  opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",
+      "A claim lapses this long after this worker's last heartbeat");
+  opt("--max-attempts", c->maxAttempts, "MAX_ATTEMPTS",
+      "Claims of a task whose worker keeps dying before it fails");
+  opt("--shutdown-grace-seconds", c->shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
+      "On SIGTERM, running renders get this long before they are handed back");
+  opt("--retention-days", c->retentionDays, "RETENTION_DAYS", "Media older than this are purged");
+  opt("--log-level", c->logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");
+  return {cmd, [c] { return runWorker(*c); }};
+}
+
+}  // namespace dh::cli
