@@ -16,5 +16,6 @@ struct Command {
 Command addRenderCommand(CLI::App& app);
 Command addServeCommand(CLI::App& app);
 Command addKeysCommand(CLI::App& app);
+Command addWorkerCommand(CLI::App& app);
 
 }  // namespace dh::cli

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "store/migrations.h"
+#include "store/postgres_store.h"
 
 namespace dh::store {
 namespace {
@@ -658,8 +659,7 @@ std::vector<std::string> SqliteStore::purgeMediaBefore(Millis cutoff) {
 
 std::unique_ptr<Store> openStore(const std::string& url) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw core::Error(core::ErrorKind::InvalidInput,
-                      "--db: PostgreSQL stores are not available in this build yet", "db");
+    return openPostgresStore(url);
   }
   const std::string path = sqlitePath(url);
   const auto parent = std::filesystem::path(path).parent_path();
