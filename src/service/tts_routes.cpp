@@ -36,6 +36,14 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
           const auto path = std::filesystem::path(tasks_.config().mediaDir) / record.file;
           std::filesystem::create_directories(path.parent_path());
           core::writeFileAtomically(path.string(), wav.data(), wav.size());
+          // The synthesiser's phone timing travels with the audio: renders from an audio_id use
+          // it instead of recognising the phones again.
+          nlohmann::json phones = nlohmann::json::array();
+          for (const auto& p : audio.phones) phones.push_back({p.phone, p.start, p.end});
+          const std::string phonesText = phones.dump();
+          const auto phonesPath = std::filesystem::path(tasks_.config().mediaDir) /
+                                  ("audio/" + record.id + ".phones.json");
+          core::writeFileAtomically(phonesPath.string(), phonesText.data(), phonesText.size());
           tasks_.store().putAudio(record);
           core::logger("api")->info("audio {} synthesised: {:.2f} s, voice {}", record.id,
                                     record.seconds, voiceId.empty() ? "(default)" : voiceId);

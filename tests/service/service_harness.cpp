@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -32,9 +33,13 @@ ServeProcess::~ServeProcess() {
 }
 
 void ServeProcess::start() {
-  std::vector<std::string> argv = {dhBinary(),  "serve", "--port",      "0",
-                                   "--db",      db(),    "--media-dir", dir_ + "/media",
-                                   "--workers", "2",     "--log-level", "info"};
+  std::vector<std::string> argv = {dhBinary(),    "serve", "--port",      "0",
+                                   "--db",        db(),    "--media-dir", dir_ + "/media",
+                                   "--log-level", "info"};
+  if (std::find(extraArgs_.begin(), extraArgs_.end(), "--workers") == extraArgs_.end()) {
+    argv.push_back("--workers");
+    argv.push_back("2");
+  }
   argv.insert(argv.end(), extraArgs_.begin(), extraArgs_.end());
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");

@@ -1,0 +1,317 @@
+// Every row of the error table (DESIGN §2.1) from a real `dh serve`: HTTP status, business code
+// and body shape, in the Kling envelope and in the unified dialect's error object.
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "media/base64.h"
+#include "service_harness.h"
+#include "support/generated_media.h"
+#include "support/test_paths.h"
+
+namespace dh::test {
+namespace {
+
+const char* kSubmit = "/v1/videos/avatar/image2video";
+
+// An HS256 JWT made here with OpenSSL, independently of the server's code.
+std::string base64Url(const std::string& bytes) {
+  std::string s = media::encodeBase64(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  return s;
+}
+std::string jwt(const std::string& iss, const std::string& secret, long long nbf, long long exp) {
+  const std::string head = base64Url(R"({"alg":"HS256","typ":"JWT"})");
+  const std::string body =
+      base64Url(nlohmann::json{{"iss", iss}, {"nbf", nbf}, {"exp", exp}}.dump());
+  unsigned char mac[32];
+  unsigned int n = 0;
+  const std::string input = head + "." + body;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &n);
+  return input + "." + base64Url(std::string(reinterpret_cast<char*>(mac), n));
+}
+long long now() {
+  return static_cast<long long>(time(nullptr));
+}
+
+// Asserts a Kling error envelope.
+void expectKling(const httplib::Result& res, int status, int code,
+                 const std::string& mention = "") {
+  ASSERT_TRUE(res) << "no response";
+  EXPECT_EQ(res->status, status) << res->body;
+  const auto body = nlohmann::json::parse(res->body);
+  EXPECT_EQ(body["code"], code) << res->body;
+  EXPECT_TRUE(body["message"].is_string());
+  EXPECT_TRUE(body.contains("request_id"));
+  EXPECT_TRUE(body["data"].is_null());
+  if (!mention.empty())
+    EXPECT_NE(body["message"].get<std::string>().find(mention), std::string::npos) << res->body;
+}
+
+// Asserts a unified error object.
+void expectUnified(const httplib::Result& res, int status, const std::string& type,
+                   const std::string& param = "") {
+  ASSERT_TRUE(res) << "no response";
+  EXPECT_EQ(res->status, status) << res->body;
+  const auto body = nlohmann::json::parse(res->body);
+  ASSERT_TRUE(body.contains("error")) << res->body;
+  EXPECT_EQ(body["error"]["type"], type) << res->body;
+  EXPECT_TRUE(body["error"]["message"].is_string());
+  EXPECT_TRUE(body["error"]["code"].is_string());
+  if (!param.empty()) EXPECT_EQ(body["error"]["param"], param) << res->body;
+}
+
+class ErrorTable : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(scratchDir());
+    server_ = new ServeProcess(
+        *dir_ + "/main",
+        {"--workers", "0", "--max-active-tasks-per-key", "2", "--blocked-prompt-words",
+         "forbidden,banned", "--allow-fetch-from", "127.0.0.0/8", "--fetch-timeout-seconds", "1"});
+    server_->start();
+    image_ = new std::string(base64File("faces/02_grace_hopper.jpg"));
+    voice_ = new std::string(base64File("speech/en_m_librivox_0870.wav"));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete image_;
+    delete voice_;
+    delete dir_;
+  }
+  void SetUp() override {
+    key_ = server_->createKey(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  nlohmann::json validBody() const { return {{"image", *image_}, {"sound_file", *voice_}}; }
+  httplib::Result post(const std::string& path, const nlohmann::json& body,
+                       const std::string& token = "") {
+    auto c = server_->client();
+    return c.Post(path, bearer(token.empty() ? key_.apiKey : token), body.dump(),
+                  "application/json");
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline ServeProcess* server_ = nullptr;
+  static inline std::string* image_ = nullptr;
+  static inline std::string* voice_ = nullptr;
+  IssuedKey key_;
+};
+
+TEST_F(ErrorTable, Auth1000To1004) {
+  auto c = server_->client();
+  expectKling(c.Post(kSubmit, validBody().dump(), "application/json"), 401, 1001);
+  expectKling(
+      c.Post(kSubmit, {{"Authorization", "Basic abc"}}, validBody().dump(), "application/json"),
+      401, 1002);
+  expectKling(post(kSubmit, validBody(), "sk-not-a-real-key"), 401, 1000);
+  expectKling(post(kSubmit, validBody(), "aaa.bbb.ccc"), 401, 1002);
+  expectKling(
+      post(kSubmit, validBody(), jwt(key_.accessKey, "wrong secret", now() - 5, now() + 60)), 401,
+      1000);
+  expectKling(
+      post(kSubmit, validBody(), jwt(key_.accessKey, key_.secretKey, now() + 600, now() + 1200)),
+      401, 1003);
+  expectKling(
+      post(kSubmit, validBody(), jwt(key_.accessKey, key_.secretKey, now() - 600, now() - 60)), 401,
+      1004);
+  // A valid JWT and the bearer key both work; the CLI's JWT too.
+  auto ok = post(kSubmit, validBody(), jwt(key_.accessKey, key_.secretKey, now() - 5, now() + 600));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  const std::string cliJwt = server_->keys({"jwt", key_.id});
+  auto viaCli =
+      c.Get(std::string(kSubmit) + "?pageSize=5", bearer(cliJwt.substr(0, cliJwt.find('\n'))));
+  ASSERT_TRUE(viaCli);
+  EXPECT_EQ(viaCli->status, 200) << viaCli->body;
+  // Revoked keys fail.
+  server_->keys({"revoke", key_.id});
+  expectKling(post(kSubmit, validBody()), 401, 1000, "revoked");
+  expectUnified(c.Get("/v1/video/generations/123", bearer(key_.apiKey)), 401,
+                "authentication_error");
+}
+
+TEST_F(ErrorTable, Account1100To1103) {
+  const auto disabled = server_->createKey("disabled-account");
+  server_->keys({"disable", disabled.id});
+  expectKling(post(kSubmit, validBody(), disabled.apiKey), 429, 1100);
+
+  const auto arrears = server_->createKey("in-arrears", {"--balance", "1"});
+  server_->keys({"topup", arrears.id, "-2"});
+  expectKling(post(kSubmit, validBody(), arrears.apiKey), 429, 1101);
+
+  const auto poor = server_->createKey("poor", {"--balance", "0.5"});
+  expectKling(post(kSubmit, validBody(), poor.apiKey), 429, 1102, "2.84");
+  expectUnified(post("/v1/video/generations",
+                     {{"model", "kling-avatar-v2-standard"},
+                      {"image_url", "data:image/jpeg;base64," + *image_},
+                      {"audio_url", *voice_},
+                      {"audio_duration_seconds", 7.1}},
+                     poor.apiKey),
+                402, "insufficient_quota");
+
+  const auto stdOnly = server_->createKey("std-only", {"--modes", "std"});
+  auto body = validBody();
+  body["mode"] = "pro";
+  expectKling(post(kSubmit, body, stdOnly.apiKey), 403, 1103, "pro");
+}
+
+TEST_F(ErrorTable, Request1200And1201NameTheField) {
+  auto c = server_->client();
+  expectKling(c.Post(kSubmit, bearer(key_.apiKey), "{not json", "application/json"), 400, 1200);
+  expectKling(c.Post(kSubmit, bearer(key_.apiKey), "[1,2]", "application/json"), 400, 1200);
+  expectKling(post(kSubmit, {{"sound_file", *voice_}}), 400, 1201, "image");
+  expectKling(post(kSubmit, {{"image", *image_}}), 400, 1201, "audio_id / sound_file");
+  expectKling(post(kSubmit, {{"image", *image_}, {"sound_file", *voice_}, {"audio_id", "1"}}), 400,
+              1201, "both are set");
+  auto body = validBody();
+  body["prompt"] = std::string(2501, 'a');
+  expectKling(post(kSubmit, body), 400, 1201, "2500");
+  body = validBody();
+  body["mode"] = "ultra";
+  expectKling(post(kSubmit, body), 400, 1201, "mode");
+  body = validBody();
+  body["watermark_info"] = "yes";
+  expectKling(post(kSubmit, body), 400, 1201, "watermark_info");
+  body = validBody();
+  body["image"] = "@@@ not base64 @@@";
+  expectKling(post(kSubmit, body), 400, 1201, "image");
+  body = validBody();
+  body["image"] = media::encodeBase64(makeResizedFacePng(200, 260));
+  expectKling(post(kSubmit, body), 400, 1201, "image");
+  body = validBody();
+  body["sound_file"] = base64File("speech/en_f_alsa_Front_Center_short.wav");
+  expectKling(post(kSubmit, body), 400, 1201, "sound_file");
+  body = validBody();
+  body["image"] = "ftp://example.com/face.jpg";
+  expectKling(post(kSubmit, body), 400, 1201, "image");
+  body = validBody();
+  body["prompt"] = 5;
+  expectKling(post(kSubmit, body), 400, 1201, "prompt");
+  expectKling(c.Get(std::string(kSubmit) + "?pageNum=0", bearer(key_.apiKey)), 400, 1201,
+              "pageNum");
+  expectKling(c.Get(std::string(kSubmit) + "?pageSize=501", bearer(key_.apiKey)), 400, 1201,
+              "pageSize");
+  // Unified: the error object names the parameter.
+  expectUnified(post("/v1/video/generations", {{"model", "kling-avatar-v2-standard"},
+                                               {"image_url", "data:image/jpeg;base64," + *image_},
+                                               {"audio_url", *voice_}}),
+                400, "invalid_request_error", "audio_duration_seconds");
+  expectUnified(post("/v1/video/generations", {{"model", "kling-avatar-v2-standard"},
+                                               {"audio_url", *voice_},
+                                               {"audio_duration_seconds", 7}}),
+                400, "invalid_request_error", "image_url");
+}
+
+TEST_F(ErrorTable, NotFound1202And1203) {
+  auto c = server_->client();
+  expectKling(c.Get("/v1/no/such/thing", bearer(key_.apiKey)), 404, 1202);
+  expectKling(c.Delete(std::string(kSubmit) + "/1", bearer(key_.apiKey)), 404, 1202);
+  expectKling(c.Get(std::string(kSubmit) + "/999999999999999999", bearer(key_.apiKey)), 404, 1203);
+  expectKling(post(kSubmit, {{"image", *image_}, {"audio_id", "123456789012345678"}}), 404, 1203,
+              "audio_id");
+  expectUnified(c.Get("/v1/video/generations/nope", bearer(key_.apiKey)), 404,
+                "invalid_request_error");
+  expectUnified(post("/v1/video/generations", {{"model", "kling-avatar-v9"},
+                                               {"image_url", *image_},
+                                               {"audio_url", *voice_},
+                                               {"audio_duration_seconds", 7}}),
+                404, "invalid_request_error", "model");
+  expectKling(c.Get("/media/videos/123.mp4"), 404, 1203);
+}
+
+TEST_F(ErrorTable, Policy1300AndRunningTasks1303) {
+  auto body = validBody();
+  body["prompt"] = "a calm presenter saying something Forbidden";
+  expectKling(post(kSubmit, body), 400, 1300, "policy");
+  // This server has no workers: tasks stay submitted and count as running.
+  for (int i = 0; i < 2; ++i) {
+    auto ok = post(kSubmit, validBody());
+    ASSERT_TRUE(ok);
+    ASSERT_EQ(ok->status, 200) << ok->body;
+  }
+  expectKling(post(kSubmit, validBody()), 429, 1303);
+}
+
+TEST_F(ErrorTable, Timeout5002AndLoopbackUrlsNeedTheOperatorFlag) {
+  LocalServer slow;
+  slow.server().Get("/slow.jpg", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    res.set_content("late", "image/jpeg");
+  });
+  slow.start();
+  auto body = validBody();
+  body["image"] = slow.url() + "/slow.jpg";
+  expectKling(post(kSubmit, body), 504, 5002, "image");
+
+  // A server without --allow-fetch-from refuses loopback URLs.
+  ServeProcess strict(*dir_ + "/strict", {"--workers", "0"});
+  strict.start();
+  const auto key = strict.createKey("strict");
+  MediaServer media;
+  body = validBody();
+  body["image"] = media.url("faces/02_grace_hopper.jpg");
+  auto c = strict.client();
+  expectKling(c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json"), 400, 1201,
+              "127.0.0.1");
+}
+
+TEST(ErrorTableServers, RateLimit1302IpNotAllowed1304Maintenance5001Internal5000) {
+  const std::string dir = scratchDir();
+  const nlohmann::json body = {{"image", base64File("faces/02_grace_hopper.jpg")},
+                               {"sound_file", base64File("speech/en_m_librivox_0870.wav")}};
+  {
+    ServeProcess limited(dir + "/limited", {"--workers", "0", "--rate-limit-per-minute", "3"});
+    limited.start();
+    const auto key = limited.createKey("limited");
+    auto c = limited.client();
+    for (int i = 0; i < 3; ++i) {
+      auto res = c.Get(kSubmit, bearer(key.apiKey));
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 200);
+    }
+    expectKling(c.Get(kSubmit, bearer(key.apiKey)), 429, 1302);
+  }
+  {
+    ServeProcess fenced(dir + "/fenced", {"--workers", "0", "--allow-client-ip", "10.0.0.0/8"});
+    fenced.start();
+    const auto key = fenced.createKey("fenced");
+    auto c = fenced.client();
+    expectKling(c.Get(kSubmit, bearer(key.apiKey)), 429, 1304, "127.0.0.1");
+  }
+  {
+    ServeProcess closed(dir + "/closed", {"--workers", "0", "--maintenance"});
+    closed.start();
+    const auto key = closed.createKey("closed");
+    auto c = closed.client();
+    expectKling(c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json"), 503, 5001);
+    expectUnified(c.Post("/v1/video/generations", bearer(key.apiKey),
+                         nlohmann::json{{"model", "kling-avatar-v2-pro"},
+                                        {"image_url", body["image"]},
+                                        {"audio_url", body["sound_file"]},
+                                        {"audio_duration_seconds", 7.1}}
+                             .dump(),
+                         "application/json"),
+                  503, "server_error");
+  }
+  {
+    // Inputs cannot be stored (a file sits where the inputs directory belongs): internal error,
+    // reported without internals.
+    std::filesystem::create_directories(dir + "/broken/media");
+    std::ofstream(dir + "/broken/media/inputs") << "not a directory";
+    ServeProcess broken(dir + "/broken", {"--workers", "0"});
+    broken.start();
+    const auto key = broken.createKey("broken");
+    auto c = broken.client();
+    auto res = c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json");
+    expectKling(res, 500, 5000);
+    EXPECT_EQ(nlohmann::json::parse(res->body)["message"], "internal error");
+    EXPECT_NE(broken.log().find("inputs"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace dh::test

@@ -1,0 +1,361 @@
+// The unified dialect, TTS and uploads against a real `dh serve`, including the curl examples of
+// the unified gateway's documentation run verbatim with only URLs and keys swapped.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "media/audio_decoder.h"
+#include "service_harness.h"
+#include "support/media_probe.h"
+#include "support/process.h"
+#include "support/test_paths.h"
+
+namespace dh::test {
+namespace {
+
+// From the unified gateway's documentation (§5.1-5.4, §8.1-8.2 and the query example), verbatim.
+const char* kExample51 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-standard",
+ "image_url": "https://cdn.example.com/avatar/customer-service.png",
+ "audio_url": "https://cdn.example.com/audio/customer-intro.mp3",
+ "audio_duration_seconds": 12,
+ "prompt": "friendly customer service presenter, natural expression, clean studio lighting"}')";
+const char* kExample52 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-standard",
+ "image_url": "https://cdn.example.com/avatar/teacher.png",
+ "audio_url": "https://cdn.example.com/audio/course-opening.mp3",
+ "audio_duration_seconds": 18.5,
+ "prompt": "professional teacher, warm smile, stable camera, natural lip sync"}')";
+const char* kExample53 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-pro",
+ "image_url": "https://cdn.example.com/avatar/brand-host.png",
+ "audio_url": "https://cdn.example.com/audio/brand-message.mp3",
+ "audio_duration_seconds": 24,
+ "prompt": "premium corporate spokesperson video, clean studio background, confident expression"}')";
+const char* kExample54 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-pro",
+ "image_url": "https://cdn.example.com/avatar/news-anchor.png",
+ "audio_url": "https://cdn.example.com/audio/news-briefing.mp3",
+ "audio_duration_seconds": 32.7,
+ "prompt": "news anchor style, formal tone, stable frontal shot, neutral expression"}')";
+const char* kExample81 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-standard",
+ "image_url": "https://cdn.example.com/avatar.png",
+ "audio_url": "https://cdn.example.com/voice.mp3",
+ "audio_duration_seconds": 10}')";
+const char* kExample82 = R"(curl -X POST "https://api.xxx.xx/v1/video/generations" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx" \
+ -H "Content-Type: application/json" \
+ -d '{"model": "kling-avatar-v2-pro",
+ "image_url": "https://cdn.example.com/avatar.png",
+ "audio_url": "https://cdn.example.com/voice.mp3",
+ "audio_duration_seconds": 10}')";
+const char* kQueryExample =
+    R"(curl -X GET "https://api.xxx.xx/v1/video/generations/task_xxxxxxxxxxxxx" \
+ -H "Authorization: Bearer sk-xxxxxxxxxxxxxxxx")";
+
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+// Runs a documented curl command with the gateway host, the key and the CDN URLs swapped.
+nlohmann::json runCurl(std::string command, const std::string& base, const std::string& key,
+                       const std::map<std::string, std::string>& urls) {
+  replaceAll(command, "https://api.xxx.xx", base);
+  replaceAll(command, "sk-xxxxxxxxxxxxxxxx", key);
+  for (const auto& [from, to] : urls) replaceAll(command, from, to);
+  const auto result = runProcess({"/bin/bash", "-c", command + " --silent --show-error"});
+  if (result.exitCode != 0) throw std::runtime_error("curl failed: " + result.err);
+  return nlohmann::json::parse(result.out);
+}
+
+class UnifiedApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(scratchDir());
+    server_ = new ServeProcess(*dir_ + "/serve", {"--allow-fetch-from", "127.0.0.0/8"});
+    server_->start();
+    media_ = new MediaServer();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete media_;
+    delete dir_;
+  }
+  void SetUp() override {
+    key_ =
+        server_->createKey(::testing::UnitTest::GetInstance()->current_test_info()->name()).apiKey;
+  }
+  static inline std::string* dir_ = nullptr;
+  static inline ServeProcess* server_ = nullptr;
+  static inline MediaServer* media_ = nullptr;
+  std::string key_;
+};
+
+TEST_F(UnifiedApi, MinimumValidRequestsOfTheDocsCompleteForBothModels) {
+  const auto voice = media_->serve("voice-10s.mp3", speechOfLength(10.0, *dir_));
+  const std::map<std::string, std::string> urls = {
+      {"https://cdn.example.com/avatar.png", media_->url("faces/01_astronaut_eileen_collins.png")},
+      {"https://cdn.example.com/voice.mp3", voice}};
+  for (const char* example : {kExample81, kExample82}) {
+    const auto job = runCurl(example, server_->url(), key_, urls);
+    SCOPED_TRACE(job.dump());
+    EXPECT_EQ(job["object"], "video.generation.job");
+    EXPECT_EQ(job["status"], "queued");
+    EXPECT_EQ(job["id"], job["task_id"]);
+    EXPECT_TRUE(job["created_at"].is_number());
+    const bool pro = std::string(example).find("v2-pro") != std::string::npos;
+    EXPECT_EQ(job["model"], pro ? "kling-avatar-v2-pro" : "kling-avatar-v2-standard");
+
+    std::string query = kQueryExample;
+    replaceAll(query, "task_xxxxxxxxxxxxx", job["task_id"]);
+    const auto done = waitForFinal(
+        *server_, key_, "/v1/video/generations/" + job["task_id"].get<std::string>(), 240);
+    ASSERT_EQ(done["status"], "completed") << done.dump();
+    const auto queried = runCurl(query, server_->url(), key_, {});
+    EXPECT_EQ(queried["status"], "completed");
+    EXPECT_EQ(queried["progress"], 100);
+    ASSERT_TRUE(queried["video_url"].is_string());
+    EXPECT_EQ(queried["result"]["outputs"][0], queried["video_url"]);
+
+    // Download it with curl, as a user would, and check what a player sees.
+    const std::string file = *dir_ + (pro ? "/pro.mp4" : "/std.mp4");
+    const auto fetched = runProcess({"/usr/bin/curl", "--silent", "--fail", "-o", file,
+                                     queried["video_url"].get<std::string>()});
+    ASSERT_EQ(fetched.exitCode, 0) << fetched.err;
+    const auto probe = probeFile(file);
+    ASSERT_NE(probe.find("video"), nullptr);
+    EXPECT_NEAR(probe.find("video")->seconds, 10.0, 0.1);
+    const int shortSide = std::min(probe.find("video")->width, probe.find("video")->height);
+    EXPECT_EQ(shortSide, pro ? 1080 : 720);
+    EXPECT_NEAR(probe.find("video")->fps, pro ? 30.0 : 25.0, 0.01);
+    // A ranged download with curl gets exactly the bytes asked for.
+    const auto ranged = runProcess({"/usr/bin/curl", "--silent", "--fail", "-r", "0-1023",
+                                    queried["video_url"].get<std::string>()});
+    ASSERT_EQ(ranged.exitCode, 0);
+    EXPECT_EQ(ranged.out.size(), 1024u);
+  }
+}
+
+TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
+  // No workers: only the submit path runs (validation, fetch, decode, estimate).
+  const std::string dir = scratchDir();
+  ServeProcess server(dir + "/serve", {"--workers", "0", "--allow-fetch-from", "127.0.0.0/8"});
+  server.start();
+  const auto key = server.createKey("docs", {"--balance", "100"});
+  MediaServer media;
+  const std::map<std::string, std::string> urls = {
+      {"https://cdn.example.com/avatar/customer-service.png",
+       media.url("faces/01_astronaut_eileen_collins.png")},
+      {"https://cdn.example.com/avatar/teacher.png", media.url("faces/02_grace_hopper.jpg")},
+      {"https://cdn.example.com/avatar/brand-host.png",
+       media.url("faces/03_faceapi_sample3_crop_c.jpg")},
+      {"https://cdn.example.com/avatar/news-anchor.png", media.url("faces/02_grace_hopper.jpg")},
+      {"https://cdn.example.com/audio/customer-intro.mp3",
+       media.serve("a.mp3", speechOfLength(12, dir))},
+      {"https://cdn.example.com/audio/course-opening.mp3",
+       media.serve("b.mp3", speechOfLength(18.5, dir))},
+      {"https://cdn.example.com/audio/brand-message.mp3",
+       media.serve("c.mp3", speechOfLength(24, dir))},
+      {"https://cdn.example.com/audio/news-briefing.mp3",
+       media.serve("d.mp3", speechOfLength(32.7, dir))}};
+  double held = 0;
+  for (const auto& [example, seconds, rate] :
+       std::vector<std::tuple<const char*, double, double>>{{kExample51, 12, 0.4},
+                                                            {kExample52, 18.5, 0.4},
+                                                            {kExample53, 24, 0.8},
+                                                            {kExample54, 32.7, 0.8}}) {
+    const auto job = runCurl(example, server.url(), key.apiKey, urls);
+    EXPECT_EQ(job["status"], "queued") << job.dump();
+    held += seconds * rate;
+  }
+  // The estimates (declared seconds x rate) are held from the balance.
+  std::istringstream lines(server.keys({"ledger", key.id}));
+  double holds = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry["kind"] == "hold") holds += entry["units"].get<double>();
+  }
+  EXPECT_NEAR(holds, held, 0.01);
+}
+
+TEST_F(UnifiedApi, DeclaredDurationFarFromTheAudioFailsNamingBothNumbers) {
+  auto c = server_->client();
+  auto res = c.Post("/v1/video/generations", bearer(key_),
+                    nlohmann::json{{"model", "kling-avatar-v2-standard"},
+                                   {"image_url", media_->url("faces/02_grace_hopper.jpg")},
+                                   {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
+                                   {"audio_duration_seconds", 12}}
+                        .dump(),
+                    "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto job = nlohmann::json::parse(res->body);
+  EXPECT_EQ(job["status"], "failed");
+  const std::string message = job["error"]["message"];
+  EXPECT_NE(message.find("12"), std::string::npos) << message;
+  EXPECT_NE(message.find("7.1"), std::string::npos) << message;
+  EXPECT_EQ(job["error"]["code"], "audio_duration_mismatch");
+  const auto kling = parseBody(
+      c.Get("/v1/videos/avatar/image2video/" + job["id"].get<std::string>(), bearer(key_)));
+  EXPECT_EQ(kling["data"]["task_status"], "failed");
+  EXPECT_EQ(kling["data"]["task_status_msg"], message);
+  EXPECT_EQ(kling["data"]["final_unit_deduction"], "0");
+}
+
+TEST_F(UnifiedApi, UploadsGiveLocalUrlsThatEveryFieldAccepts) {
+  auto c = server_->client();
+  const auto face = readData("faces/03_faceapi_sample3_crop_c.jpg");
+  httplib::MultipartFormDataItems items = {
+      {"file", std::string(face.begin(), face.end()), "face.jpg", "image/jpeg"}};
+  const auto image = parseBody(c.Post("/v1/uploads", bearer(key_), items));
+  ASSERT_EQ(image["code"], 0) << image.dump();
+  EXPECT_EQ(image["data"]["kind"], "image");
+  EXPECT_EQ(image["data"]["width"], 552);
+  const auto voice = readData("speech/en_m_librivox_0870.wav");
+  const auto audio =
+      parseBody(c.Post("/v1/uploads", bearer(key_), std::string(voice.begin(), voice.end()),
+                       "application/octet-stream"));
+  ASSERT_EQ(audio["code"], 0) << audio.dump();
+  EXPECT_EQ(audio["data"]["kind"], "audio");
+  EXPECT_NEAR(audio["data"]["duration"].get<double>(), 7.1, 0.05);
+  // The upload URL serves the same bytes.
+  auto served = c.Get(image["data"]["url"].get<std::string>().substr(server_->url().size()));
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->body, std::string(face.begin(), face.end()));
+  EXPECT_EQ(served->get_header_value("Content-Type"), "image/jpeg");
+
+  // Unified: image_url and audio_url from uploads.
+  auto res = c.Post("/v1/video/generations", bearer(key_),
+                    nlohmann::json{{"model", "kling-avatar-v2-standard"},
+                                   {"image_url", image["data"]["url"]},
+                                   {"audio_url", audio["data"]["url"]},
+                                   {"audio_duration_seconds", 7.1}}
+                        .dump(),
+                    "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  // Kling: the audio upload's id works as audio_id.
+  auto kling = c.Post(
+      "/v1/videos/avatar/image2video", bearer(key_),
+      nlohmann::json{{"image", image["data"]["url"]}, {"audio_id", audio["data"]["audio_id"]}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(kling);
+  ASSERT_EQ(kling->status, 200) << kling->body;
+  const auto a = waitForFinal(
+      *server_, key_,
+      "/v1/video/generations/" + nlohmann::json::parse(res->body)["id"].get<std::string>());
+  const auto b =
+      waitForFinal(*server_, key_,
+                   "/v1/videos/avatar/image2video/" +
+                       nlohmann::json::parse(kling->body)["data"]["task_id"].get<std::string>());
+  EXPECT_EQ(a["status"], "completed") << a.dump();
+  EXPECT_EQ(b["data"]["task_status"], "succeed") << b.dump();
+
+  // Wrong kinds and junk are refused with the field named.
+  auto wrong = c.Post("/v1/video/generations", bearer(key_),
+                      nlohmann::json{{"model", "kling-avatar-v2-standard"},
+                                     {"image_url", audio["data"]["url"]},
+                                     {"audio_url", audio["data"]["url"]},
+                                     {"audio_duration_seconds", 7.1}}
+                          .dump(),
+                      "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(wrong->body)["error"]["param"], "image_url");
+  auto junk = c.Post("/v1/uploads", bearer(key_), std::string("hello, not media"), "text/plain");
+  ASSERT_TRUE(junk);
+  EXPECT_EQ(junk->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(junk->body)["code"], 1201);
+}
+
+TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
+  auto c = server_->client();
+  const auto voices = parseBody(c.Get("/v1/general/presets-voices", bearer(key_)));
+  ASSERT_EQ(voices["code"], 0);
+  ASSERT_GE(voices["data"]["voices"].size(), 2u);
+  bool hasEnglish = false, hasChinese = false;
+  for (const auto& v : voices["data"]["voices"]) {
+    hasEnglish = hasEnglish || v["voice_language"] == "en";
+    hasChinese = hasChinese || v["voice_language"] == "zh";
+  }
+  EXPECT_TRUE(hasEnglish && hasChinese);
+
+  const auto tts =
+      parseBody(c.Post("/v1/audio/tts", bearer(key_),
+                       nlohmann::json{{"text",
+                                       "Hello and welcome. Today we look at how "
+                                       "the new service turns one photo into a video."},
+                                      {"voice_id", "en_us_female"},
+                                      {"voice_language", "en"},
+                                      {"voice_speed", 1.0}}
+                           .dump(),
+                       "application/json"));
+  ASSERT_EQ(tts["code"], 0) << tts.dump();
+  const auto& audio = tts["data"]["task_result"]["audios"][0];
+  const double seconds = std::stod(audio["duration"].get<std::string>());
+  EXPECT_GT(seconds, 2.0);
+  // The audio URL serves a WAV of that length.
+  auto wav = c.Get(audio["url"].get<std::string>().substr(server_->url().size()));
+  ASSERT_TRUE(wav);
+  ASSERT_EQ(wav->status, 200);
+  const auto clip = media::decodeAudio(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(wav->body.data()), wav->body.size()));
+  EXPECT_NEAR(clip.durationSeconds(), seconds, 0.01);
+
+  auto res = c.Post("/kling/v1/videos/avatar/image2video", bearer(key_),
+                    nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")},
+                                   {"audio_id", audio["id"]},
+                                   {"sound_file", ""}}
+                        .dump(),
+                    "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto done =
+      waitForFinal(*server_, key_,
+                   "/v1/videos/avatar/image2video/" +
+                       nlohmann::json::parse(res->body)["data"]["task_id"].get<std::string>());
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  EXPECT_NEAR(std::stod(done["data"]["task_result"]["videos"][0]["duration"].get<std::string>()),
+              seconds, 0.05);
+
+  // TTS rules name the field.
+  auto slow = c.Post(
+      "/v1/audio/tts", bearer(key_),
+      nlohmann::json{{"text", "hi there"}, {"voice_id", "en_us_female"}, {"voice_speed", 3}}.dump(),
+      "application/json");
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->status, 400);
+  EXPECT_NE(nlohmann::json::parse(slow->body)["message"].get<std::string>().find("voice_speed"),
+            std::string::npos);
+  auto longText =
+      c.Post("/v1/audio/tts", bearer(key_),
+             nlohmann::json{{"text", std::string(1001, 'a')}, {"voice_id", "en_us_female"}}.dump(),
+             "application/json");
+  ASSERT_TRUE(longText);
+  EXPECT_EQ(longText->status, 400);
+  // Another account cannot use this audio_id.
+  const auto other = server_->createKey("tts-other").apiKey;
+  auto foreign = c.Post(
+      "/v1/videos/avatar/image2video", bearer(other),
+      nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")}, {"audio_id", audio["id"]}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 404);
+}
+
+}  // namespace
+}  // namespace dh::test
