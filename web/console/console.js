@@ -10,7 +10,7 @@
   const state = {
     key: '',
     account: null,      // {name, balance, rates:{std, pro}}
-    portrait: null,     // {file, bitmap, analysis, rejected, upload (promise), url}
+    portrait: null,     // {file, bitmap, analysis, rejected (reason), upload (promise), url}
     audio: null,        // {file, upload (promise), id, seconds}
     watching: null,     // task id being polled
     pollTimer: null,
@@ -265,7 +265,8 @@
 
   async function choosePortrait(file) {
     clearError('image');
-    const p = { file, bitmap: null, analysis: null, rejected: false, upload: null, url: null };
+    // rejected: why the server refused the photo (shown again on submit), else ''.
+    const p = { file, bitmap: null, analysis: null, rejected: '', upload: null, url: null };
     state.portrait = p;
     try {
       p.bitmap = await createImageBitmap(file);
@@ -308,7 +309,7 @@
       if (err.code === 1202) {
         portraitStatus('Face preview is not available on this server; the photo is checked when the video is made.');
       } else {
-        if (fieldOf(err, 'image') === 'image') p.rejected = true;
+        if (fieldOf(err, 'image') === 'image') p.rejected = humanError(err);
         portraitStatus('');
         report(err, 'image');
         return;
@@ -328,7 +329,7 @@
         .catch((err) => {
           p.upload = null;
           if (state.portrait === p) {
-            if (fieldOf(err, 'image') === 'image') p.rejected = true;
+            if (fieldOf(err, 'image') === 'image') p.rejected = humanError(err);
             report(err, 'image');
           }
           throw err;
@@ -403,7 +404,7 @@
         const option = document.createElement('option');
         option.value = v.voice_id;
         option.dataset.language = v.voice_language || '';
-        option.textContent = `${v.voice_name} (${v.voice_language}${v.gender ? `, ${v.gender}` : ''})`;
+        option.textContent = v.voice_name || v.voice_id;
         select.appendChild(option);
       }
     } catch (err) {
@@ -471,7 +472,7 @@
       showError('image', 'Choose a portrait photo.');
       missing = true;
     } else if (state.portrait.rejected) {
-      showError('image', $('image-error').textContent || 'This photo cannot be used. Choose another one.');
+      showError('image', state.portrait.rejected);
       missing = true;
     }
     const source = voiceSource();
@@ -644,7 +645,9 @@
     for (const t of tasks) {
       const row = document.createElement('tr');
       const created = new Date(t.created_at);
-      cell(row, created.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }));
+      const today = created.toDateString() === new Date().toDateString();
+      cell(row, today ? created.toLocaleTimeString()
+                      : created.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
       const status = cell(row, STATUS_WORDS[t.task_status] || t.task_status, `status-${t.task_status}`);
       if (t.task_status_msg) status.title = t.task_status_msg;
       const video = t.task_result && t.task_result.videos && t.task_result.videos[0];
