@@ -13,6 +13,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk python3 time bc postgresql clang libclang-rt-14-dev
+  chromium chromium-driver nodejs
 )
 
 missing=()
@@ -21,6 +22,18 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+if ! command -v npm >/dev/null; then missing+=(npm); fi
+
+# The console's browser tests (tests/e2e) use the npm packages locked in package-lock.json.
+e2e_packages() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e"
+  if command -v npm >/dev/null && [[ ! -d "$dir/node_modules/playwright-core" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+      echo "setup: npm ci in tests/e2e failed; the e2e test retries it" >&2
+  fi
+}
+trap e2e_packages EXIT
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
