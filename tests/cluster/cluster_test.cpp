@@ -1,0 +1,202 @@
+// Several `dh serve` and `dh worker` processes on one PostgreSQL server and one shared media
+// directory: many tasks finish exactly once, a worker killed mid-render has its task finished by
+// another, and an API node killed while a client streams submissions loses no accepted task.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cluster_harness.h"
+#include "support/media_probe.h"
+#include "support/test_paths.h"
+
+namespace dh::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+const std::string kFace = "faces/02_grace_hopper.jpg";
+
+// Polls the tasks through the given API node until all are final or the deadline passes;
+// returns id -> final task data.
+std::map<std::string, nlohmann::json> waitAllFinal(Cluster& cluster, size_t apiNode,
+                                                   const std::set<std::string>& ids,
+                                                   std::chrono::seconds timeout) {
+  std::map<std::string, nlohmann::json> done;
+  const auto deadline = Clock::now() + timeout;
+  while (done.size() < ids.size() && Clock::now() < deadline) {
+    for (const auto& id : ids) {
+      if (done.count(id)) continue;
+      const auto data = cluster.task(apiNode, id);
+      const std::string status = data.is_object() ? data.value("task_status", "") : "";
+      if (status == "succeed" || status == "failed") done[id] = data;
+    }
+    if (done.size() < ids.size()) std::this_thread::sleep_for(500ms);
+  }
+  return done;
+}
+
+TEST(Cluster, HundredTasksOnTwoApiNodesAndThreeWorkersFinishExactlyOnce) {
+  const std::string dir = scratchDir();
+  Cluster cluster(dir);
+  cluster.addApiNode();
+  cluster.addApiNode();
+  for (int i = 0; i < 3; ++i) cluster.addWorker(5);
+  const auto image = cluster.upload(0, dataPath(kFace));
+  const auto audio = cluster.upload(1, speechClip(dir, 2.2));
+
+  constexpr int kTasks = 100, kClients = 4;
+  std::mutex mutex;
+  std::set<std::string> ids;
+  std::vector<std::string> refused;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = c; i < kTasks; i += kClients) {
+        auto res = cluster.submit(static_cast<size_t>(i % 2),
+                                  {{"image", image.at("url")},
+                                   {"audio_id", audio.at("audio_id")},
+                                   {"mode", "std"},
+                                   {"external_task_id", "bulk-" + std::to_string(i)}});
+        std::lock_guard lock(mutex);
+        if (res && res->status == 200) {
+          ids.insert(nlohmann::json::parse(res->body)["data"]["task_id"].get<std::string>());
+        } else {
+          refused.push_back(res ? res->body : "no response");
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  ASSERT_TRUE(refused.empty()) << refused.front();
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kTasks));
+
+  const auto done = waitAllFinal(cluster, 1, ids, 420s);
+  ASSERT_EQ(done.size(), ids.size()) << "tasks still unfinished after 420 s";
+  const std::string logs = cluster.workerLogs();
+  for (const auto& [id, data] : done) {
+    ASSERT_EQ(data["task_status"], "succeed") << data.dump();
+    EXPECT_EQ(occurrences(logs, "task " + id + " claimed by"), 1) << id;
+    EXPECT_EQ(occurrences(logs, "task " + id + " succeeded"), 1) << id;
+    EXPECT_TRUE(std::filesystem::exists(cluster.mediaDir() + "/videos/" + id + ".mp4")) << id;
+  }
+  for (size_t w = 0; w < cluster.workerCount(); ++w)
+    EXPECT_GT(occurrences(cluster.worker(w).log(), "claimed by"), 0) << "worker " << w << " idle";
+
+  // A result rendered by some worker is served by either API node.
+  const std::string someId = *ids.begin();
+  const std::string url = done.at(someId)["task_result"]["videos"][0]["url"];
+  const std::string path = url.substr(url.find("/media/"));
+  for (size_t node = 0; node < 2; ++node) {
+    auto res = cluster.client(node).Get(path);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "video/mp4");
+  }
+  const auto probe = probeFile(cluster.mediaDir() + "/videos/" + someId + ".mp4");
+  ASSERT_TRUE(probe.find("video"));
+  EXPECT_NEAR(probe.find("video")->seconds, 2.2, 0.1);
+}
+
+TEST(Cluster, TaskOfAWorkerKilledMidRenderIsFinishedByAnother) {
+  const std::string dir = scratchDir();
+  Cluster cluster(dir);
+  cluster.addApiNode();
+  cluster.addWorker(2);
+  cluster.addWorker(2);
+  const auto image = cluster.upload(0, dataPath(kFace));
+  const auto audio = cluster.upload(0, dataPath("speech/en_m_jfk.wav"));  // 11 s
+  auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+
+  // Wait until one worker is rendering it, then kill that worker without warning.
+  int owner = -1;
+  const auto deadline = Clock::now() + 60s;
+  while (owner < 0 && Clock::now() < deadline) {
+    for (size_t w = 0; w < cluster.workerCount(); ++w) {
+      if (occurrences(cluster.worker(w).log(), "task " + id + " claimed by") > 0)
+        owner = static_cast<int>(w);
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_GE(owner, 0) << "no worker claimed the task";
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_EQ(cluster.task(0, id)["task_status"], "processing");
+  cluster.worker(static_cast<size_t>(owner)).kill9();
+
+  const auto done = waitAllFinal(cluster, 0, {id}, 180s);
+  ASSERT_EQ(done.size(), 1u) << "the task did not finish after its worker died";
+  EXPECT_EQ(done.at(id)["task_status"], "succeed") << done.at(id).dump();
+  const std::string survivorLog = cluster.worker(static_cast<size_t>(1 - owner)).log();
+  EXPECT_EQ(occurrences(survivorLog, "task " + id + " claimed by"), 1);
+  EXPECT_NE(survivorLog.find("(attempt 2, resumed)"), std::string::npos) << survivorLog;
+  EXPECT_EQ(occurrences(survivorLog, "task " + id + " succeeded"), 1);
+  const auto probe = probeFile(cluster.mediaDir() + "/videos/" + id + ".mp4");
+  ASSERT_TRUE(probe.find("video"));
+  EXPECT_NEAR(probe.find("video")->seconds, 11.0, 0.1);
+}
+
+TEST(Cluster, ApiNodeKilledWhileAClientStreamsSubmissionsLosesNoAcceptedTask) {
+  const std::string dir = scratchDir();
+  Cluster cluster(dir);
+  cluster.addApiNode();
+  cluster.addApiNode();
+  cluster.addWorker(5);
+  cluster.addWorker(5);
+  const auto image = cluster.upload(1, dataPath(kFace));
+  const auto audio = cluster.upload(1, speechClip(dir, 2.2));
+
+  std::mutex mutex;
+  std::set<std::string> accepted;
+  std::atomic<int> failures{0};
+  std::thread client([&] {
+    for (int i = 0; i < 200 && failures.load() < 3; ++i) {
+      auto res = cluster.submit(0, {{"image", image.at("url")},
+                                    {"audio_id", audio.at("audio_id")},
+                                    {"external_task_id", "stream-" + std::to_string(i)}});
+      if (res && res->status == 200) {
+        std::lock_guard lock(mutex);
+        accepted.insert(nlohmann::json::parse(res->body)["data"]["task_id"].get<std::string>());
+      } else {
+        ++failures;
+      }
+    }
+  });
+  const auto deadline = Clock::now() + 60s;
+  while (Clock::now() < deadline) {
+    {
+      std::lock_guard lock(mutex);
+      if (accepted.size() >= 8) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  cluster.api(0).kill9();
+  client.join();
+  ASSERT_GE(accepted.size(), 8u);
+  EXPECT_GE(failures.load(), 1) << "the client never noticed the node going away";
+
+  // Everything the store holds for this account, including a submission whose response was
+  // lost with the node, is finished through the surviving node.
+  auto list = cluster.client(1).Get("/v1/videos/avatar/image2video?pageNum=1&pageSize=500",
+                                    {{"Authorization", "Bearer " + cluster.apiKey()}});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  std::set<std::string> stored;
+  const auto listed = nlohmann::json::parse(list->body);
+  for (const auto& t : listed.at("data")) stored.insert(t.at("task_id").get<std::string>());
+  for (const auto& id : accepted) EXPECT_TRUE(stored.count(id)) << "accepted task lost: " << id;
+  const auto done = waitAllFinal(cluster, 1, stored, 300s);
+  ASSERT_EQ(done.size(), stored.size()) << "tasks still unfinished";
+  for (const auto& [id, data] : done) EXPECT_EQ(data["task_status"], "succeed") << data.dump();
+}
+
+}  // namespace
+}  // namespace dh::test
