@@ -4,7 +4,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: setup configure build run test bench fuzz format clean
+.PHONY: setup configure build run run-cluster test bench fuzz format clean
 
 setup:
 	./scripts/setup.sh
@@ -17,6 +17,10 @@ build: configure
 
 run: build
 	./scripts/run.sh $(BUILD_DIR)
+
+# PostgreSQL, two API nodes and two render workers on loopback (Ctrl-C stops them all).
+run-cluster: build
+	./scripts/cluster.sh run $(BUILD_DIR)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)

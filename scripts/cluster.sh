@@ -8,7 +8,8 @@
 # Environment: DH_CLUSTER_DIR (default ./data/cluster), DH_CLUSTER_API_NODES (2),
 # DH_CLUSTER_WORKERS (2), DH_CLUSTER_PORT (first API port, 8091), DH_CLUSTER_PG_PORT (54339).
 # The media directory stands for a shared mount: on several machines every node mounts the same
-# directory and points --db at the same server.
+# directory and points --db at the same server. All nodes hand out URLs under one public base (the
+# first node here; a load balancer's address in a real deployment): any node serves any file.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 action=${1:-run}
@@ -52,7 +53,7 @@ start() {
   for ((i = 0; i < api_nodes; ++i)); do
     port=$((first_port + i))
     DH_LOG_LEVEL=${DH_LOG_LEVEL:-info} "$dh" serve --host 127.0.0.1 --port "$port" --db "$db" \
-      --media-dir "$dir/media" --workers 0 --public-url "http://127.0.0.1:$port" \
+      --media-dir "$dir/media" --workers 0 --public-url "$public" \
       >"$dir/logs/api-$i.out" 2>"$dir/logs/api-$i.log" &
     echo $! >>"$pids"
   done
