@@ -119,9 +119,39 @@ test('a portrait and a recording become a video of the recording\'s length', { t
   await page.close();
 });
 
-test('a photo without a face is refused next to the photo field', { timeout: 60000 }, async () => {
+test('a typed text and a preset voice become a video of the speech\'s length', { timeout: RENDER_TIMEOUT_MS + 60000 }, async () => {
   const { page, problems } = await openConsole();
   await setKey(page);
+  await page.setInputFiles('#image', dataPath('faces/03_faceapi_sample3_crop_c.jpg'));
+  await waitUntil(page, () => /68 landmarks/.test(document.getElementById('image-status').textContent));
+  await page.check('input[name="voice-source"][value="text"]');
+  await page.fill('#text', 'Good morning. This short clip was made from one photo and a line of text.');
+  await waitUntil(page, () => document.querySelectorAll('#voice option').length > 1);
+  await page.selectOption('#voice', 'en_us_male');
+  await page.click('#submit');
+  await page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS });
+  const speech = Number(/Speech made: ([0-9.]+) s/.exec(await page.textContent('#text-status'))[1]);
+  assert.ok(speech > 2, `speech lasts ${speech} s`);
+  const duration = await page.evaluate(() => new Promise((resolve, reject) => {
+    const v = document.getElementById('video');
+    if (v.readyState >= 1) resolve(v.duration);
+    v.addEventListener('loadedmetadata', () => resolve(v.duration), { once: true });
+    v.addEventListener('error', () => reject(new Error('video error')), { once: true });
+  }));
+  assert.ok(Math.abs(duration - speech) <= 0.1, `video lasts ${duration} s, the speech ${speech} s`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a photo without a face is refused next to the photo field', { timeout: 60000 }, async () => {
+  const { page, problems } = await openConsole();
+  // A wrong key is refused beside the key field.
+  await page.fill('#api-key', 'sk-not-a-key');
+  await page.press('#api-key', 'Enter');
+  await page.waitForSelector('#api-key-error:not([hidden])');
+  assert.match(await page.textContent('#api-key-error'), /^This API key was not accepted/);
+  await setKey(page);
+  assert.equal(await page.isHidden('#api-key-error'), true);
   await page.setInputFiles('#image', CAT);
   await page.waitForSelector('#image-error:not([hidden])', { timeout: 30000 });
   const message = await page.textContent('#image-error');
@@ -138,7 +168,7 @@ test('a photo without a face is refused next to the photo field', { timeout: 600
   await page.setViewportSize({ width: 375, height: 812 });
   await screenshot(page, 'phone-error');
   // Only the expected failed analysis request shows in the console log.
-  assert.ok(problems.every((p) => /status of 400/.test(p)), problems.join('\n'));
+  assert.ok(problems.every((p) => /status of (400|401)/.test(p)), problems.join('\n'));
   await page.close();
 });
 

@@ -50,10 +50,14 @@ export async function startServer({ balance = 100 } = {}) {
                                        { encoding: 'utf8' }));
   const server = spawn(dh, ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db,
                             '--media-dir', path.join(dir, 'media'), '--workers', '1',
-                            '--log-level', 'warn'],
+                            '--log-level', 'info'],
                        { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  let stopping = false;
   server.stderr.on('data', (chunk) => { log += chunk; });
+  server.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`dh serve exited unexpectedly (${code ?? signal}):\n${log}\n`);
+  });
   const baseUrl = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`dh serve did not start:\n${out}${log}`)), 20000);
@@ -71,7 +75,10 @@ export async function startServer({ balance = 100 } = {}) {
     });
   });
   for (let i = 0; i < 100; i++) {
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
+    // Connection: close, so no idle keep-alive connection of this process delays the server's
+    // shutdown.
+    const ready = await fetch(`${baseUrl}/readyz`, { headers: { Connection: 'close' } })
+      .then((r) => r.ok, () => false);
     if (ready) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -80,7 +87,8 @@ export async function startServer({ balance = 100 } = {}) {
     apiKey: made.api_key,
     log: () => log,
     async stop() {
-      if (server.exitCode === null) {
+      stopping = true;
+      if (server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((r) => server.once('exit', r));
         server.kill('SIGTERM');
         await exited;

@@ -508,7 +508,9 @@
             voice_speed: Number($('speed').value) || 1.0,
           },
         }));
-        audioId = tts.task_result.audios[0].id;
+        const speech = tts.task_result.audios[0];
+        audioId = speech.id;
+        $('text-status').textContent = `Speech made: ${Number(speech.duration).toFixed(2)} s.`;
       }
       const task = await step('form', () => api('POST', '/v1/videos/avatar/image2video', {
         json: { image, audio_id: audioId, mode: selectedMode(), prompt: $('prompt').value },
@@ -707,7 +709,10 @@
       $('prompt-count').textContent = `${$('prompt').value.length} / 2500`;
       clearError('prompt');
     });
-    $('text').addEventListener('input', () => clearError('text'));
+    $('text').addEventListener('input', () => {
+      clearError('text');
+      $('text-status').textContent = '';
+    });
     $('new-video').addEventListener('submit', submit);
     $('refresh').addEventListener('click', () => {
       loadTasks();
