@@ -13,7 +13,7 @@ struct ServiceConfig {
   std::string mediaDir = "data/media";  // results, uploads, inputs and TTS audio
   std::string publicUrl;                // base of the URLs handed out; default http://HOST:PORT
   int workers = 2;                      // render threads
-  int httpThreads = 16;                 // request threads
+  int httpThreads = 64;                 // request threads; an open keep-alive connection holds one
 
   double stdRate = 0.4;  // units per output second, std mode
   double proRate = 0.8;  // units per output second, pro mode

@@ -67,6 +67,7 @@ int Service::bind() {
   auto& p = *parts_;
   const int threads = std::max(2, config_.httpThreads);
   p.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  p.server.set_tcp_nodelay(true);
   p.server.set_keep_alive_max_count(100000);
   p.server.set_keep_alive_timeout(30);
   p.server.set_payload_max_length(24 * 1024 * 1024);

@@ -1,6 +1,8 @@
 #include "store/sqlite_store.h"
 
 #include <filesystem>
+#include <functional>
+#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -76,23 +78,51 @@ std::string sqlitePath(const std::string& url) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : db_(path) {
-  std::lock_guard lock(mutex_);
-  db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  int64_t version = 0;
   {
-    auto q = db_.query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-    if (q.step()) version = q.integer(0);
+    std::lock_guard lock(mutex_);
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    int64_t version = 0;
+    {
+      auto q = db_.query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+      if (q.step()) version = q.integer(0);
+    }
+    const auto& steps = migrations();
+    for (size_t i = static_cast<size_t>(version); i < steps.size(); ++i) {
+      sqlite::Transaction tx(db_);
+      db_.exec(steps[i].sqlite);
+      db_.query("INSERT INTO schema_version (version) VALUES (?)")
+          .bind(static_cast<int64_t>(i + 1))
+          .run();
+      tx.commit();
+      core::logger("store")->info("applied migration {} to {}", i + 1, path);
+    }
   }
-  const auto& steps = migrations();
-  for (size_t i = static_cast<size_t>(version); i < steps.size(); ++i) {
-    sqlite::Transaction tx(db_);
-    db_.exec(steps[i].sqlite);
-    db_.query("INSERT INTO schema_version (version) VALUES (?)")
-        .bind(static_cast<int64_t>(i + 1))
-        .run();
-    tx.commit();
-    core::logger("store")->info("applied migration {} to {}", i + 1, path);
+  if (path != ":memory:" && !path.empty() && path.rfind("file::memory:", 0) != 0) {
+    for (int i = 0; i < 4; ++i) readers_.push_back(std::make_unique<Reader>(path));
   }
+}
+
+SqliteStore::ReadAccess::ReadAccess(SqliteStore& store) {
+  if (store.readers_.empty()) {
+    lock_ = std::unique_lock(store.mutex_);
+    db_ = &store.db_;
+    return;
+  }
+  // Threads spread over the readers; a busy one is skipped when another is free.
+  const size_t count = store.readers_.size();
+  const size_t first = std::hash<std::thread::id>{}(std::this_thread::get_id()) % count;
+  for (size_t i = 0; i < count; ++i) {
+    Reader& r = *store.readers_[(first + i) % count];
+    std::unique_lock attempt(r.mutex, std::try_to_lock);
+    if (attempt.owns_lock()) {
+      lock_ = std::move(attempt);
+      db_ = &r.db;
+      return;
+    }
+  }
+  Reader& r = *store.readers_[first];
+  lock_ = std::unique_lock(r.mutex);
+  db_ = &r.db;
 }
 
 void SqliteStore::addLedger(const std::string& accountId, const std::string& taskId,
@@ -172,25 +202,27 @@ CreateOutcome SqliteStore::createTask(const Task& t) {
 }
 
 std::optional<Task> SqliteStore::findTask(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id = ?").bind(id);
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id = ?").bind(id);
   if (!q.step()) return std::nullopt;
   return readTask(q);
 }
 
 std::optional<Task> SqliteStore::findTaskFor(const std::string& accountId,
                                              const std::string& idOrExternal) {
-  std::lock_guard lock(mutex_);
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
   {
-    auto q = db_.query(std::string("SELECT ") + kTaskColumns +
-                       " FROM tasks WHERE id = ? AND account_id = ?")
+    auto q = db.query(std::string("SELECT ") + kTaskColumns +
+                      " FROM tasks WHERE id = ? AND account_id = ?")
                  .bind(idOrExternal)
                  .bind(accountId);
     if (q.step()) return readTask(q);
   }
-  auto q = db_.query(std::string("SELECT ") + kTaskColumns +
-                     " FROM tasks WHERE account_id = ? AND external_task_id = ? AND "
-                     "external_task_id <> ''")
+  auto q = db.query(std::string("SELECT ") + kTaskColumns +
+                    " FROM tasks WHERE account_id = ? AND external_task_id = ? AND "
+                    "external_task_id <> ''")
                .bind(accountId)
                .bind(idOrExternal);
   if (!q.step()) return std::nullopt;
@@ -198,10 +230,11 @@ std::optional<Task> SqliteStore::findTaskFor(const std::string& accountId,
 }
 
 std::vector<Task> SqliteStore::listTasks(const std::string& accountId, int offset, int limit) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(std::string("SELECT ") + kTaskColumns +
-                     " FROM tasks WHERE account_id = ? ORDER BY created_at DESC, id DESC "
-                     "LIMIT ? OFFSET ?")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(std::string("SELECT ") + kTaskColumns +
+                    " FROM tasks WHERE account_id = ? ORDER BY created_at DESC, id DESC "
+                    "LIMIT ? OFFSET ?")
                .bind(accountId)
                .bind(limit)
                .bind(offset);
@@ -211,10 +244,11 @@ std::vector<Task> SqliteStore::listTasks(const std::string& accountId, int offse
 }
 
 int64_t SqliteStore::countActiveTasks(const std::string& accountId) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(
-                  "SELECT COUNT(*) FROM tasks WHERE account_id = ? AND status IN "
-                  "('submitted', 'processing')")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(
+                 "SELECT COUNT(*) FROM tasks WHERE account_id = ? AND status IN "
+                 "('submitted', 'processing')")
                .bind(accountId);
   return q.step() ? q.integer(0) : 0;
 }
@@ -418,16 +452,18 @@ void SqliteStore::createKey(const ApiKey& k) {
 }
 
 std::optional<ApiKey> SqliteStore::findKeyByHash(const std::string& keyHash) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE key_hash = ?")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE key_hash = ?")
                .bind(keyHash);
   if (!q.step()) return std::nullopt;
   return readKey(q);
 }
 
 std::optional<ApiKey> SqliteStore::findKeyByAccessKey(const std::string& accessKey) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE access_key = ?")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE access_key = ?")
                .bind(accessKey);
   if (!q.step()) return std::nullopt;
   return readKey(q);
@@ -514,10 +550,11 @@ void SqliteStore::putAudio(const AudioRecord& a) {
 }
 
 std::optional<AudioRecord> SqliteStore::findAudio(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(
-                  "SELECT id, account_id, file, seconds, source, created_at FROM audio WHERE id "
-                  "= ?")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(
+                 "SELECT id, account_id, file, seconds, source, created_at FROM audio WHERE id "
+                 "= ?")
                .bind(id);
   if (!q.step()) return std::nullopt;
   return AudioRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.text(4), q.integer(5)};
@@ -542,10 +579,11 @@ void SqliteStore::putUpload(const UploadRecord& u) {
 }
 
 std::optional<UploadRecord> SqliteStore::findUpload(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto q = db_.query(
-                  "SELECT id, account_id, file, kind, content_type, bytes, width, height, seconds, "
-                  "created_at FROM uploads WHERE id = ?")
+  ReadAccess reader(*this);
+  sqlite::Database& db = reader.db();
+  auto q = db.query(
+                 "SELECT id, account_id, file, kind, content_type, bytes, width, height, seconds, "
+                 "created_at FROM uploads WHERE id = ?")
                .bind(id);
   if (!q.step()) return std::nullopt;
   UploadRecord u;

@@ -1,7 +1,10 @@
 #pragma once
-// Store on one SQLite database in WAL mode. One connection guarded by a mutex: statements are
-// short, and writes are serialised by SQLite anyway.
+// Store on one SQLite database in WAL mode. Writes go through one connection guarded by a mutex
+// (SQLite serialises writers anyway); point reads use a small pool of reader connections, which
+// WAL lets run beside the writer, so polling clients do not queue behind submits and workers.
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -64,8 +67,25 @@ class SqliteStore final : public Store {
   bool finishFailed(const std::string& taskId, const std::string& workerId,
                     const std::string& message, const std::string& errorCode);
 
+  struct Reader {
+    explicit Reader(const std::string& path) : db(path) {}
+    std::mutex mutex;
+    sqlite::Database db;
+  };
+  // A reader connection (or the writer for in-memory databases), locked while this lives.
+  class ReadAccess {
+   public:
+    explicit ReadAccess(SqliteStore& store);
+    sqlite::Database& db() { return *db_; }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    sqlite::Database* db_;
+  };
+
   std::mutex mutex_;
   sqlite::Database db_;
+  std::vector<std::unique_ptr<Reader>> readers_;
 };
 
 }  // namespace dh::store
