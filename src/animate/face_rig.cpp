@@ -94,6 +94,7 @@ FaceRig::FaceRig(const face::FaceAnalysis& analysis, const RigOptions& options)
 
   // Lid creases between each upper lid and its brow: the blink stretches only the lid skin below
   // them, so brows (and glasses rims) stay put.
+  creaseStart_ = static_cast<int>(face_.size());
   for (const auto& pair :
        {std::pair{37, 19}, std::pair{38, 20}, std::pair{43, 23}, std::pair{44, 24}}) {
     Point p;

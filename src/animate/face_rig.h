@@ -36,6 +36,8 @@ class FaceRig {
   cv::Rect anchorBounds() const;
 
   float interOcular() const { return unit_; }
+  // Control point index of the lid crease above landmark 37, 38, 43 or 44 (k = 0..3).
+  int creaseIndex(int k) const { return creaseStart_ + k; }
   // Index lists of the inner lip contour (8 landmarks 60..67, in order) for the renderer.
   static constexpr int kInnerLip[8] = {60, 61, 62, 63, 64, 65, 66, 67};
 
@@ -56,6 +58,7 @@ class FaceRig {
   RigOptions options_;
   cv::Point2f origin_, ex_, ey_;
   float unit_ = 1.0f;
+  int creaseStart_ = 0;
   float mouthCenterX_ = 0.0f, mouthHalfWidth_ = 0.5f, chinY_ = 1.5f, faceHalfWidth_ = 1.0f;
   std::vector<Point> face_;
   std::vector<cv::Point2f> source_;

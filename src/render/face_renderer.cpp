@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "face/face_colors.h"
+
 namespace dh::render {
 namespace {
 
@@ -23,10 +25,13 @@ InteriorOptions interiorOptionsFor(Quality quality, float unit) {
 
 FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analysis,
                            const RendererOptions& options)
-    : options_(options),
-      photo_(photo),
-      rig_(analysis, rigOptionsFor(options.quality)),
-      interior_(analysis, photo.size(), interiorOptionsFor(options.quality, analysis.interOcular)) {
+    : options_(options), photo_(photo), rig_(analysis, rigOptionsFor(options.quality)) {
+  // Colours and grain as they are at the output size, for the drawn parts to match.
+  face::FaceAnalysis measured = analysis;
+  face::measureColors(photo_, measured);
+  interior_ = std::make_unique<MouthInterior>(
+      measured, photo_.size(), interiorOptionsFor(options.quality, analysis.interOcular));
+  eyelids_ = std::make_unique<Eyelids>(photo_, rig_, measured.skinColor, measured.grainSigma);
   const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
   warp_ =
       std::make_unique<MeshWarp>(delaunay(rig_.triangulationLayout()), rig_.sourcePoints(), roi);
@@ -43,7 +48,8 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out) {
   const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
   warp_->apply(photo_, target_, interpolation, out);
   for (int i = 0; i < 8; ++i) innerLip_[i] = target_[animate::FaceRig::kInnerLip[i]];
-  interior_.draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
+  interior_->draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
+  eyelids_->draw(target_, params.blink, out);
 }
 
 std::vector<cv::Point2f> FaceRenderer::lastLandmarks() const {

@@ -10,6 +10,7 @@
 #include "animate/face_params.h"
 #include "animate/face_rig.h"
 #include "face/face_analysis.h"
+#include "render/eyelids.h"
 #include "render/mesh_warp.h"
 #include "render/mouth_interior.h"
 
@@ -47,7 +48,8 @@ class FaceRenderer {
   cv::Mat photo_;
   animate::FaceRig rig_;
   std::unique_ptr<MeshWarp> warp_;
-  MouthInterior interior_;
+  std::unique_ptr<MouthInterior> interior_;
+  std::unique_ptr<Eyelids> eyelids_;
   std::vector<cv::Point2f> target_;
   std::vector<cv::Point2f> innerLip_;
 };

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "render/eyelids.h"
+
 namespace dh::render {
 namespace {
 
@@ -36,6 +38,7 @@ MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
   noise_.create(kNoiseTile, kNoiseTile, CV_32F);
   cv::RNG rng(0x5eed);
   rng.fill(noise_, cv::RNG::NORMAL, 0.0, 1.0);
+  softenGrain(noise_);
   alpha_.create(frameSize, CV_8U);
   alphaF_.create(frameSize, CV_32F);
 }
