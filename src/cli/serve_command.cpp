@@ -89,6 +89,8 @@ Command addServeCommand(CLI::App& app) {
   opt("--shutdown-grace-seconds", c->shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
       "On SIGTERM, running renders get this long before they are handed back");
   opt("--retention-days", c->retentionDays, "RETENTION_DAYS", "Media older than this are purged");
+  opt("--purge-interval-seconds", c->purgeIntervalSeconds, "PURGE_INTERVAL_SECONDS",
+      "How often expired media are looked for");
   opt("--webhook-secret", c->webhookSecret, "WEBHOOK_SECRET",
       "whsec_<base64>: sign callbacks with Standard Webhooks headers");
   opt("--callback-retry-base-ms", c->callbackRetryBaseMs, "CALLBACK_RETRY_BASE_MS",

@@ -183,7 +183,8 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
 
 void WorkerPool::heartbeatLoop() {
   const auto& config = tasks_.config();
-  const auto every = std::chrono::milliseconds(std::max(200, config.leaseSeconds * 1000 / 3));
+  const auto every = std::chrono::milliseconds(
+      std::max(200, std::min(config.leaseSeconds * 1000 / 3, config.purgeIntervalSeconds * 1000)));
   auto nextPurge = Clock::now();
   while (!stopping_.load() || running_.load() > 0) {
     try {

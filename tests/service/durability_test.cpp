@@ -3,6 +3,7 @@
 // path (SIGTERM hands work back) and the ops endpoints.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "service_harness.h"
@@ -141,6 +142,32 @@ TEST(Durability, SigtermHandsBackWorkAndOpsEndpointsAnswer) {
   ASSERT_TRUE(after);
   EXPECT_NE(after->body.find("dh_render_seconds_count{mode=\"std\"} 1"), std::string::npos)
       << after->body;
+}
+
+TEST(Retention, ExpiredResultsArePurgedFromDiskAndFromTheTask) {
+  const std::string dir = scratchDir();
+  // Retention of 0 days: anything finished is already expired; look every second.
+  ServeProcess server(dir, {"--retention-days", "0", "--purge-interval-seconds", "1"});
+  server.start();
+  const auto key = server.createKey("short-lived");
+  const std::string id = submit(server, key.apiKey, "speech/en_m_librivox_0870.wav");
+  const auto done = waitForFinal(server, key.apiKey, "/v1/videos/avatar/image2video/" + id);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  const std::string url = done["data"]["task_result"]["videos"][0]["url"];
+  const std::string file = dir + "/media/videos/" + id + ".mp4";
+  auto c = server.client();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(std::filesystem::exists(file));
+  auto gone = c.Get(url.substr(server.url().size()));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  const auto after = parseBody(c.Get("/v1/videos/avatar/image2video/" + id, bearer(key.apiKey)));
+  EXPECT_EQ(after["data"]["task_status"], "succeed");
+  EXPECT_TRUE(after["data"]["task_result"]["videos"].empty());
+  EXPECT_FALSE(std::filesystem::exists(dir + "/media/inputs/" + id + "-image"));
+  EXPECT_NE(server.log().find("purged"), std::string::npos);
 }
 
 }  // namespace
