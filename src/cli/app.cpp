@@ -15,8 +15,9 @@ int runApp(int argc, char** argv) {
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log more, including FFmpeg's warnings");
-  const std::vector<Command> commands = {addRenderCommand(app), addServeCommand(app), addKeysCommand(app),
-                                         addWorkerCommand(app)};
+  const std::vector<Command> commands = {addRenderCommand(app), addAnalyzeCommand(app),
+                                         addTtsCommand(app),    addServeCommand(app),
+                                         addKeysCommand(app),   addWorkerCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

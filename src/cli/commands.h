@@ -14,6 +14,8 @@ struct Command {
 };
 
 Command addRenderCommand(CLI::App& app);
+Command addAnalyzeCommand(CLI::App& app);
+Command addTtsCommand(CLI::App& app);
 Command addServeCommand(CLI::App& app);
 Command addKeysCommand(CLI::App& app);
 Command addWorkerCommand(CLI::App& app);

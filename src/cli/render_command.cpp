@@ -12,6 +12,9 @@ namespace {
 struct RenderArgs {
   std::string image;
   std::string audio;
+  std::string text;    // synthesise the voice from this text instead of --audio
+  std::string voice;   // voice_id for --text
+  double speed = 1.0;  // voice_speed for --text
   std::string mode = "std";
   std::string prompt;
   uint64_t seed = 1;
@@ -26,9 +29,14 @@ int runRender(const RenderArgs& args) {
   request.options.prompt = args.prompt;
   request.options.seed = args.seed;
   request.image = core::readFileBytes(args.image, "image");
-  request.audio = core::readFileBytes(args.audio, "sound_file");
   request.imageField = "image";
-  request.audioField = "audio";
+  if (!args.text.empty()) {
+    pipeline::setSpeechFromText(request, args.text, args.voice, {}, args.speed);
+    request.audioField = "text";
+  } else {
+    request.audio = core::readFileBytes(args.audio, "sound_file");
+    request.audioField = "audio";
+  }
 
   const auto result =
       pipeline::render(request, args.output, core::Progress(printer.callback(), nullptr));
@@ -55,10 +63,21 @@ int runRender(const RenderArgs& args) {
 
 Command addRenderCommand(CLI::App& app) {
   auto args = std::make_shared<RenderArgs>();
-  CLI::App* cmd = app.add_subcommand("render", "Render a talking-avatar MP4 from a photo and a voice");
+  CLI::App* cmd =
+      app.add_subcommand("render", "Render a talking-avatar MP4 from a photo and a voice");
   cmd->add_option("--image", args->image, "Portrait photo, JPEG or PNG (format read from content)")
       ->required();
-  cmd->add_option("--audio", args->audio, "Voice track: MP3, WAV, M4A or AAC, 2-300 s")->required();
+  auto* audio =
+      cmd->add_option("--audio", args->audio, "Voice track: MP3, WAV, M4A or AAC, 2-300 s");
+  auto* text =
+      cmd->add_option("--text", args->text,
+                      "Speak this text (espeak-ng, up to 1000 characters) instead of --audio");
+  audio->excludes(text);
+  cmd->add_option("--voice", args->voice, "voice_id for --text (dh tts --list-voices)");
+  cmd->add_option("--speed", args->speed, "voice_speed for --text, 0.8-2.0")->capture_default_str();
+  cmd->callback([audio, text] {
+    if (audio->count() == 0 && text->count() == 0) throw CLI::RequiredError("--audio or --text");
+  });
   cmd->add_option("--mode", args->mode,
                   "Quality: std (720 px short side, 25 fps) or pro (1080 px, 30 fps)")
       ->check(CLI::IsMember({"std", "pro"}))

@@ -10,7 +10,8 @@
 #include "media/output_size.h"
 #include "media/video_encoder.h"
 #include "pipeline/frame_source_factory.h"
-#include "speech/loudness_track.h"
+#include "speech/speech_analysis.h"
+#include "speech/tts.h"
 
 namespace dh::pipeline {
 namespace {
@@ -56,6 +57,13 @@ void encodeFrames(FrameSource& source, const media::AudioClip& audio,
 
 }  // namespace
 
+void setSpeechFromText(RenderRequest& request, const std::string& text, const std::string& voiceId,
+                       const std::string& language, double speed) {
+  const speech::SpeechAudio speech = speech::synthesize(text, voiceId, language, speed);
+  request.audio = speech::encodeWav(speech);
+  request.phones = speech.phones;
+}
+
 RenderResult render(const RenderRequest& request, const std::string& outputPath,
                     const core::Progress& progress) {
   const ModeSettings mode = settingsFor(request.options.mode);
@@ -66,8 +74,13 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   decoding.update(1.0);
 
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
-  const std::vector<float> mono = media::resampleMono(audio, 16000);
-  const speech::ArticulationTrack track = speech::loudnessTrack(mono, mode.fps);
+  const std::vector<float> mono = media::resampleMono(audio, speech::kAnalysisSampleRate);
+  speech::ArticulationTrack track;
+  try {
+    track = speech::analyzeSpeech(mono, mode.fps, request.phones, request.audioField).track;
+  } catch (...) {
+    core::rethrowWithContext("speech analysis");
+  }
   analysing.update(1.0);
 
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
@@ -93,8 +106,8 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   result.fps = mode.fps;
   result.videoSeconds = static_cast<double>(result.frames) / mode.fps;
   result.size = size;
-  core::logger("pipeline")->debug("rendered {} frames {}x{} to {}", result.frames, size.width,
-                                  size.height, outputPath);
+  core::logger("pipeline")
+      ->debug("rendered {} frames {}x{} to {}", result.frames, size.width, size.height, outputPath);
   return result;
 }
 

@@ -9,16 +9,27 @@
 
 #include "core/progress.h"
 #include "pipeline/render_settings.h"
+#include "speech/tts.h"
 
 namespace dh::pipeline {
 
 struct RenderRequest {
-  std::vector<uint8_t> image;  // JPEG or PNG bytes
-  std::vector<uint8_t> audio;  // MP3, WAV, M4A or AAC bytes
-  std::string imageField = "image";       // field names used in error messages
+  std::vector<uint8_t> image;        // JPEG or PNG bytes
+  std::vector<uint8_t> audio;        // MP3, WAV, M4A or AAC bytes
+  std::string imageField = "image";  // field names used in error messages
   std::string audioField = "sound_file";
   RenderOptions options;
+  // Phone timing of the audio when it is known (text-to-speech output); empty = recognise the
+  // phones from the audio.
+  std::vector<speech::TimedPhone> phones;
 };
+
+// A request whose voice is synthesised from `text` (espeak-ng): the audio is stored as WAV in
+// `request.audio` and the synthesiser's exact phone timing in `request.phones`. Throws
+// core::Error(InvalidInput) with the field ("text", "voice_id", "voice_language", "voice_speed").
+void setSpeechFromText(RenderRequest& request, const std::string& text,
+                       const std::string& voiceId = {}, const std::string& language = {},
+                       double speed = 1.0);
 
 struct RenderResult {
   double audioSeconds = 0.0;  // decoded length of the voice

@@ -12,10 +12,11 @@
 namespace dh::speech {
 namespace {
 
-constexpr int kFftSize = 1024;     // zero-padded so the autocorrelation does not wrap
-constexpr int kBlockFrames = 256;  // frames transformed together
-constexpr int kLpcOrder = 10;      // for the 0-4 kHz band
-constexpr double kMinPitchHz = 60.0;
+constexpr int kFftSize = 1024;        // zero-padded so the autocorrelation does not wrap
+constexpr int kBlockFrames = 256;     // frames transformed together
+constexpr int kLpcOrder = 10;         // for the 0-4 kHz band
+constexpr double kMinPitchHz = 80.0;  // lags up to half the window: the window correction
+                                      // (Boersma's method) is unreliable beyond that
 constexpr double kMaxPitchHz = 400.0;
 constexpr double kFricativeHz = 4000.0;
 constexpr double kFormantBandHz = 4000.0;  // formants are estimated in 0..4 kHz
@@ -182,7 +183,7 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
 
   const Tables tables = makeTables(windowSize, config.sampleRate);
   const int minLag = static_cast<int>(config.sampleRate / kMaxPitchHz);
-  const int maxLag = std::min(windowSize - 1, static_cast<int>(config.sampleRate / kMinPitchHz));
+  const int maxLag = std::min(windowSize / 2, static_cast<int>(config.sampleRate / kMinPitchHz));
   const int fricativeBin = static_cast<int>(kFricativeHz / tables.binHz);
   const int lowBin = static_cast<int>(100.0 / tables.binHz);
 

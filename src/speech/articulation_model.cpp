@@ -118,12 +118,16 @@ std::vector<float> speechGate(const AcousticFeatures& f, const ArticulationConfi
     const bool atStart = i == 0;
     const bool atEnd = j == n;
     if ((j - i) * step >= config.pauseSeconds || atStart || atEnd) {
-      for (size_t k = i; k < j; ++k) {
-        const double sinceStop = atStart ? 1e9 : (k - i) * step;
-        const double untilStart = atEnd ? 1e9 : (j - k) * step;
-        const double close = std::clamp(1.0 - sinceStop / config.relaxSeconds, 0.0, 1.0);
-        const double open = std::clamp(1.0 - untilStart / config.onsetLeadSeconds, 0.0, 1.0);
-        gate[k] = static_cast<float>(std::max(close, open));
+      // Closing starts `relaxSeconds` before the voice stops and ends with it, so the picture
+      // does not lag the sound; opening is complete `onsetLeadSeconds` before the voice returns.
+      const auto from = static_cast<long>(i) - static_cast<long>(config.relaxSeconds / step);
+      for (long k = std::max(0L, from); k < static_cast<long>(j); ++k) {
+        const double sinceStop = atStart ? 1e9 : (k - static_cast<long>(i) + 1) * step;
+        const double untilStart = atEnd ? 1e9 : (static_cast<long>(j) - k) * step;
+        const double close = std::clamp(-sinceStop / config.relaxSeconds, 0.0, 1.0);
+        const double open =
+            std::clamp(1.0 - (untilStart - config.onsetLeadSeconds) / 0.04, 0.0, 1.0);
+        gate[k] = std::min(gate[k], static_cast<float>(std::max(close, open)));
       }
     }
     i = j;
@@ -133,7 +137,7 @@ std::vector<float> speechGate(const AcousticFeatures& f, const ArticulationConfi
 
 // The loudness envelope with the jaw's anticipation added at voice onsets: where the sound rises
 // out of quiet, a smooth ramp starts `onsetLeadSeconds` earlier and meets the envelope at the
-// syllable's first peak. Inside running speech the envelope is left as it is.
+// syllable's first peak (linearly). Inside running speech the envelope is left as it is.
 std::vector<float> leadOnsets(const std::vector<float>& loudness, double step,
                               const ArticulationConfig& config) {
   std::vector<float> out = loudness;
@@ -156,7 +160,7 @@ std::vector<float> leadOnsets(const std::vector<float>& loudness, double step,
       const double length = static_cast<double>(peak - begin);
       for (size_t k = begin; k <= peak && length > 0; ++k) {
         const double x = (k - begin) / length;
-        const double ramp = loudness[peak] * x * x * (3.0 - 2.0 * x);  // smoothstep
+        const double ramp = loudness[peak] * x;
         out[k] = std::max(out[k], static_cast<float>(ramp));
       }
     }
@@ -251,11 +255,11 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     const double amplitude = std::pow(envelope, config.loudnessExponent);
     fine.jaw[i] =
         clamp01(gate[i] * amplitude * (config.shapeFloor + (1.0 - config.shapeFloor) * jawShape) *
-                (1.0 - 0.9 * press) * (1.0 - 0.4 * hiss) * (1.0 - 0.4 * shapes.tuck[i]));
+                (1.0 - 0.95 * press) * (1.0 - 0.4 * hiss) * (1.0 - 0.4 * shapes.tuck[i]));
     const double lipAmount = gate[i] * std::min(1.0, 0.4 + envelope);
     fine.spread[i] = clamp01(lipAmount * spread);
     fine.round[i] = clamp01(lipAmount * round);
-    fine.press[i] = clamp01(gate[i] * press);
+    fine.press[i] = clamp01(press);  // lips may close in a pause too
     fine.tuck[i] = clamp01(gate[i] * shapes.tuck[i]);
     fine.tongue[i] = clamp01(lipAmount * shapes.tongue[i]);
   }

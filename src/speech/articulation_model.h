@@ -16,7 +16,7 @@ struct ArticulationConfig {
   double closureLeadSeconds = 0.02;  // p/b/m lips are half closed this long before the phone
   double closureRampSeconds = 0.03;  // time for the lips to seal (and to part again)
   double pauseSeconds = 0.3;         // pauses at least this long relax to a closed, still mouth
-  double relaxSeconds = 0.06;        // ... reached this long after the voice stops
+  double relaxSeconds = 0.04;        // ... closing over this long, ending as the voice stops
   double phoneShapeWeight = 0.65;    // jaw shape from phones vs formant cue (0..1)
   double loudnessExponent = 0.85;    // jaw amplitude = loudness^exponent x shape
   double shapeFloor = 0.5;           // shape = floor + (1 - floor) x phone/formant openness

@@ -48,19 +48,25 @@ DecoderPtr makeDecoder(const PhoneRecognizerConfig& config) {
   const std::string topn = std::to_string(config.topGaussians);
   const std::string ds = std::to_string(std::max(1, config.frameSkip));
   const std::string maxHmm = std::to_string(config.maxHmmsPerFrame);
-  // cmd_ln_init copies what it needs; the strings only have to outlive the call.
-  cmd_ln_t* args = cmd_ln_init(nullptr, ps_args(), TRUE,      //
-                               "-hmm", hmm.c_str(),           //
-                               "-allphone", phoneLm.c_str(),  //
-                               "-beam", beam.c_str(),         //
-                               "-pbeam", phoneBeam.c_str(),   //
-                               "-lw", lw.c_str(),             //
-                               "-topn", topn.c_str(),         //
-                               "-ds", ds.c_str(),             //
-                               "-maxhmmpf", maxHmm.c_str(),   //
-                               "-allphone_ci", config.contextIndependent ? "yes" : "no", "-logfn",
-                               "/dev/null",  //
-                               nullptr);
+  // clang-format off
+  const std::vector<const char*> argv = {
+      "-hmm", hmm.c_str(),
+      "-allphone", phoneLm.c_str(),
+      "-allphone_ci", config.contextIndependent ? "yes" : "no",
+      "-beam", beam.c_str(),
+      "-pbeam", phoneBeam.c_str(),
+      "-lw", lw.c_str(),
+      "-topn", topn.c_str(),
+      "-ds", ds.c_str(),
+      "-maxhmmpf", maxHmm.c_str(),
+      "-remove_silence", "no",  // keep every frame: dropping silence would shift the times
+      "-logfn", "/dev/null",
+  };
+  // clang-format on
+
+  // The parser copies what it needs; the strings only have to outlive the call.
+  cmd_ln_t* args = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()),
+                                  const_cast<char**>(argv.data()), TRUE);
   if (args == nullptr) {
     throw core::Error(core::ErrorKind::Internal, "PocketSphinx rejected its configuration");
   }
@@ -73,68 +79,15 @@ DecoderPtr makeDecoder(const PhoneRecognizerConfig& config) {
   return decoder;
 }
 
-std::string configKey(const PhoneRecognizerConfig& c) {
-  return c.modelDir + '|' + formatDouble(c.beam) + '|' + formatDouble(c.phoneBeam) + '|' +
-         formatDouble(c.languageWeight) + '|' + std::to_string(c.topGaussians) + '|' +
-         std::to_string(c.frameSkip) + '|' + std::to_string(c.maxHmmsPerFrame) + '|' +
-         (c.contextIndependent ? "ci" : "cd");
+// A fresh decoder per call: loading takes ~20 ms (the model files are memory-mapped), and a
+// reused decoder carries cepstral-mean state from the previous clip, which changes the result.
+// Loading is serialised because sphinxbase's logging and argument parsing are process-global.
+DecoderPtr loadDecoder(const PhoneRecognizerConfig& config) {
+  static std::mutex loadMutex;
+  std::lock_guard lock(loadMutex);
+  err_set_logfp(nullptr);
+  return makeDecoder(config);
 }
-
-// Idle decoders kept for reuse; a call takes one (or loads a new one) and gives it back.
-class DecoderPool {
- public:
-  DecoderPtr acquire(const PhoneRecognizerConfig& config) {
-    const std::string key = configKey(config);
-    {
-      std::lock_guard lock(mutex_);
-      for (auto it = idle_.begin(); it != idle_.end(); ++it) {
-        if (it->key == key) {
-          DecoderPtr decoder = std::move(it->decoder);
-          idle_.erase(it);
-          return decoder;
-        }
-      }
-      // Model loading logs through sphinxbase's global error stream; keep it quiet.
-      err_set_logfp(nullptr);
-    }
-    return makeDecoder(config);
-  }
-
-  void release(const PhoneRecognizerConfig& config, DecoderPtr decoder) {
-    std::lock_guard lock(mutex_);
-    idle_.push_back({configKey(config), std::move(decoder)});
-  }
-
- private:
-  struct Entry {
-    std::string key;
-    DecoderPtr decoder;
-  };
-  std::mutex mutex_;
-  std::vector<Entry> idle_;
-};
-
-DecoderPool& pool() {
-  static DecoderPool instance;
-  return instance;
-}
-
-// Returns the decoder to the pool when the call ends, even by exception.
-class PooledDecoder {
- public:
-  explicit PooledDecoder(const PhoneRecognizerConfig& config)
-      : config_(config), decoder_(pool().acquire(config)) {}
-  ~PooledDecoder() {
-    if (decoder_) pool().release(config_, std::move(decoder_));
-  }
-  PooledDecoder(const PooledDecoder&) = delete;
-  PooledDecoder& operator=(const PooledDecoder&) = delete;
-  ps_decoder_t* get() const { return decoder_.get(); }
-
- private:
-  PhoneRecognizerConfig config_;
-  DecoderPtr decoder_;
-};
 
 std::vector<int16_t> toPcm16(const std::vector<float>& mono) {
   std::vector<int16_t> pcm(mono.size());
@@ -149,7 +102,7 @@ std::vector<int16_t> toPcm16(const std::vector<float>& mono) {
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
                                         const PhoneRecognizerConfig& config) {
   const std::vector<int16_t> pcm = toPcm16(mono16k);
-  PooledDecoder decoder(config);
+  const DecoderPtr decoder = loadDecoder(config);
   ps_decoder_t* ps = decoder.get();
   if (ps_start_utt(ps) < 0) {
     throw core::Error(core::ErrorKind::Internal, "PocketSphinx could not start an utterance");

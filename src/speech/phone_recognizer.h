@@ -10,18 +10,20 @@ namespace dh::speech {
 
 struct PhoneRecognizerConfig {
   std::string modelDir = "/usr/share/pocketsphinx/model/en-us";  // holds en-us/, the phone LM
-  double beam = 1e-20;              // main search beam (smaller = wider, slower)
-  double phoneBeam = 1e-10;         // all-phone search beam
-  double languageWeight = 2.0;      // weight of the phone language model
-  int topGaussians = 2;             // Gaussians scored per senone (fewer = faster)
-  int frameSkip = 1;                // 1 = score every 10 ms frame, 2 = every other one (faster)
-  int maxHmmsPerFrame = 30000;      // cap on active HMMs per frame (smaller = faster)
-  bool contextIndependent = true;  // monophones only: ~8x faster than triphones, similar accuracy here
+  double beam = 1e-48;          // main search beam (PocketSphinx's default; narrower beams
+                                // lose the path on real recordings)
+  double phoneBeam = 1e-48;     // phone-level beam (default)
+  double languageWeight = 4.0;  // phone language model weight (higher = fewer phones)
+  int topGaussians = 2;         // Gaussians scored per senone (fewer = faster)
+  int frameSkip = 1;            // 1 = score every 10 ms frame, 2 = every other one (faster)
+  int maxHmmsPerFrame = 30000;  // cap on active HMMs per frame (smaller = faster)
+  // Monophones only: about 8x faster than triphones, with similar phone accuracy here.
+  bool contextIndependent = true;
 };
 
 // ARPAbet phones ("AH", "P", "SIL", noise tokens like "+SPN+") with times in seconds.
-// `mono16k` is mono float audio at 16 kHz. Thread-safe: decoders are pooled, one per
-// concurrent call, and loaded once per process for each configuration.
+// `mono16k` is mono float audio at 16 kHz. Thread-safe: each call decodes with its own decoder
+// (loading one takes about 20 ms), so results do not depend on earlier calls.
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
                                         const PhoneRecognizerConfig& config = {});
 

@@ -243,6 +243,22 @@ PhoneTarget targetForPhone(const std::string& phone) {
   return ipaTarget(phone);
 }
 
+size_t leadingConsonantBytes(const std::string& phone) {
+  size_t pos = 0;
+  while (pos < phone.size()) {
+    const std::string_view cp = codePointAt(phone, pos);
+    if (ipaConsonants().find(cp) == ipaConsonants().end()) break;
+    pos += cp.size();
+  }
+  if (pos == 0 || pos >= phone.size()) return 0;
+  for (size_t rest = pos; rest < phone.size();) {
+    const std::string_view cp = codePointAt(phone, rest);
+    if (ipaVowels().find(cp) != ipaVowels().end()) return pos;
+    rest += std::max<size_t>(1, cp.size());
+  }
+  return 0;
+}
+
 const char* phoneClassName(PhoneClass phoneClass) {
   switch (phoneClass) {
     case PhoneClass::Silence:

@@ -30,4 +30,8 @@ PhoneTarget targetForPhone(const std::string& phone);
 
 const char* phoneClassName(PhoneClass phoneClass);
 
+// Bytes of leading consonant letters when an IPA phone name also holds a vowel after them
+// (espeak-ng sometimes reports "miː" as one phone); 0 otherwise.
+size_t leadingConsonantBytes(const std::string& phone);
+
 }  // namespace dh::speech

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "speech/phone_targets.h"
 
 namespace dh::speech {
 namespace {
@@ -129,7 +130,22 @@ std::vector<TimedPhone> timePhones(const std::vector<Collector::Event>& events, 
     phone.start = std::min(seconds, events[i].milliseconds / 1000.0);
     phone.end =
         i + 1 < events.size() ? std::min(seconds, events[i + 1].milliseconds / 1000.0) : seconds;
-    if (phone.end > phone.start) phones.push_back(std::move(phone));
+    if (phone.end <= phone.start) continue;
+    // A consonant+vowel unit becomes two phones: the consonant takes the first part (at most
+    // 70 ms), so a lip closure is not held through the vowel.
+    const size_t split = leadingConsonantBytes(phone.phone);
+    if (split > 0) {
+      TimedPhone vowelPart;
+      vowelPart.phone = phone.phone.substr(split);
+      vowelPart.start = phone.start + std::min(0.07, 0.4 * (phone.end - phone.start));
+      vowelPart.end = phone.end;
+      phone.phone.resize(split);
+      phone.end = vowelPart.start;
+      phones.push_back(std::move(phone));
+      phones.push_back(std::move(vowelPart));
+    } else {
+      phones.push_back(std::move(phone));
+    }
   }
   return phones;
 }
@@ -146,8 +162,10 @@ const std::vector<Voice>& presetVoices() {
 }
 
 const Voice* findVoice(const std::string& id) {
-  const VoiceEntry* entry = findEntry(id);
-  return entry != nullptr ? &entry->voice : nullptr;
+  for (const Voice& voice : presetVoices()) {
+    if (voice.id == id) return &voice;
+  }
+  return nullptr;
 }
 
 SpeechAudio synthesize(const std::string& text, const std::string& voiceId,
