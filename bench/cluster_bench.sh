@@ -12,6 +12,7 @@ tasks=${2:-24}
 counts=${3:-"1 2 3"}
 dh="$build_dir/src/cli/dh"
 work=$(mktemp -d)
+chmod 755 "$work"  # the database server runs as the postgres user
 pg_port=${DH_BENCH_PG_PORT:-54351}
 pids=()
 cleanup() {
@@ -27,9 +28,10 @@ psql="psql -q -h 127.0.0.1 -p $pg_port -U postgres"
 ffmpeg -v error -y -i "$root/tests/data/speech/en_m_jfk.wav" -t 2.2 "$work/voice.wav"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
-printf '%-8s %-6s %-8s %-12s %-16s %s\n' workers tasks wall_s tasks_per_min video_s_per_wall_s cpu_cores
+# load_1min: the machine's load average when the run ended (other jobs skew the figures).
+printf '%-8s %-6s %-8s %-14s %-19s %-10s %s\n' workers tasks wall_s tasks_per_min video_s_per_wall_s load_1min cores
 for n in $counts; do
-  $psql -d postgres -c "DROP DATABASE IF EXISTS bench_$n" -c "CREATE DATABASE bench_$n"
+  $psql -d postgres -c "DROP DATABASE IF EXISTS bench_$n" -c "CREATE DATABASE bench_$n" 2>/dev/null
   db="${base_url%/dh}/bench_$n"
   media="$work/media-$n"
   key=$("$dh" keys --db "$db" ensure-dev --file "$work/key-$n")
@@ -65,11 +67,11 @@ for n in $counts; do
   end=$(date +%s.%N)
   failed=$($psql -d "bench_$n" -Atc "SELECT COUNT(*) FROM tasks WHERE status = 'failed'")
   seconds=$($psql -d "bench_$n" -Atc "SELECT SUM(video_seconds) FROM tasks")
-  python3 - "$n" "$tasks" "$start" "$end" "$seconds" "$(nproc)" <<'PY'
+  python3 - "$n" "$tasks" "$start" "$end" "$seconds" "$(cut -d' ' -f1 /proc/loadavg)" "$(nproc)" <<'PY'
 import sys
-n, tasks, start, end, video, cores = sys.argv[1:]
+n, tasks, start, end, video, load, cores = sys.argv[1:]
 wall = float(end) - float(start)
-print(f"{n:<8} {tasks:<6} {wall:<8.1f} {int(tasks) / wall * 60:<12.1f} {float(video) / wall:<16.2f} {cores}")
+print(f"{n:<8} {tasks:<6} {wall:<8.1f} {int(tasks) / wall * 60:<14.1f} {float(video) / wall:<19.2f} {load:<10} {cores}")
 PY
   [[ $failed == 0 ]] || echo "  ($failed tasks failed; see $work)" >&2
   for p in "${worker_pids[@]}"; do kill -TERM "$p"; done

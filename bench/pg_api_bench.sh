@@ -12,6 +12,7 @@ seconds=${2:-10}
 connections=${3:-32}
 dh="$build_dir/src/cli/dh"
 work=$(mktemp -d)
+chmod 755 "$work"  # the database server runs as the postgres user
 pg_port=${DH_BENCH_PG_PORT:-54352}
 pids=()
 cleanup() {
@@ -27,15 +28,18 @@ key=$("$dh" keys --db "$db" ensure-dev --file "$work/key")
 auth="Authorization: Bearer $key"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
+# start_node INDEX [PUBLIC_URL]: sets node_url. Nodes share the first node's public URL, as behind
+# one load balancer, so upload URLs are recognised as local media by every node.
 start_node() {
   local i=$1
-  "$dh" serve --port 0 --db "$db" --media-dir "$work/media" --workers 0 \
-    --http-threads "${DH_BENCH_HTTP_THREADS:-8}" --log-level warn >"$work/api-$i.out" 2>"$work/api-$i.log" &
+  "$dh" serve --port 0 --db "$db" --media-dir "$work/media" --workers 0 ${2:+--public-url "$2"} \
+    --http-threads "${DH_BENCH_HTTP_THREADS:-$((connections + 4))}" --log-level warn >"$work/api-$i.out" 2>"$work/api-$i.log" &
   pids+=($!)
   for _ in $(seq 100); do grep -q listening "$work/api-$i.out" 2>/dev/null && break; sleep 0.1; done
-  sed -n 's/^listening on //p' "$work/api-$i.out"
+  node_url=$(sed -n 's/^listening on //p' "$work/api-$i.out")
 }
-node0=$(start_node 0)
+start_node 0
+node0=$node_url
 image=$(curl -s -H "$auth" -F file=@"$root/tests/data/faces/02_grace_hopper.jpg" "$node0/v1/uploads" | json '["data"]["url"]')
 audio=$(curl -s -H "$auth" -F file=@"$root/tests/data/speech/en_m_librivox_0870.wav" "$node0/v1/uploads" | json '["data"]["audio_id"]')
 task=$(curl -s -H "$auth" -H "Content-Type: application/json" \
@@ -74,7 +78,8 @@ run() {
 printf '%-7s %-6s %10s %9s %9s %8s\n' request nodes req_per_s p50 p99 non2xx
 script="" run GET "/v1/videos/avatar/image2video/$task" "$node0"
 script="$work/submit.lua" run submit "/v1/videos/avatar/image2video" "$node0"
-node1=$(start_node 1)
+start_node 1 "$node0"
+node1=$node_url
 script="" run GET "/v1/videos/avatar/image2video/$task" "$node0" "$node1"
 script="$work/submit.lua" run submit "/v1/videos/avatar/image2video" "$node0" "$node1"
 echo "tasks stored: $(psql -h 127.0.0.1 -p "$pg_port" -U postgres -d dh -Atc 'SELECT COUNT(*) FROM tasks')"

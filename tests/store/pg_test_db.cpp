@@ -14,6 +14,7 @@ namespace dh::test {
 
 std::string postgresUrl() {
   const char* url = std::getenv("DH_TEST_PG_URL");
+  if ((!url || !*url) && servicesUsePostgres()) url = std::getenv("DH_TEST_DB");
   if (!url || !*url)
     throw std::runtime_error(
         "DH_TEST_PG_URL is not set: run through ctest (fixture `postgres`) or point it at a "
@@ -38,7 +39,7 @@ std::string freshPostgresSchema() {
 
 bool servicesUsePostgres() {
   const char* db = std::getenv("DH_TEST_DB");
-  return db && std::string(db) == "postgres";
+  return db && std::string(db).rfind("postgres", 0) == 0;
 }
 
 }  // namespace dh::test

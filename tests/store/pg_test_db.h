@@ -5,14 +5,15 @@
 
 namespace dh::test {
 
-// The server's URL; fails the current test when the suite was run without the fixture.
+// The server's URL (DH_TEST_PG_URL, else a PostgreSQL DH_TEST_DB); throws when neither is set.
 std::string postgresUrl();
 
 // A new empty schema named after the current test; returns a URL whose connections use it
 // (search_path), for a store or a `dh serve --db`.
 std::string freshPostgresSchema();
 
-// True when DH_TEST_DB=postgres asks the service tests to run against PostgreSQL.
+// True when DH_TEST_DB holds a postgresql:// URL: the service tests then run against that
+// server (a fresh schema per server process) instead of SQLite files.
 bool servicesUsePostgres();
 
 }  // namespace dh::test
