@@ -84,12 +84,14 @@ test('a portrait and a recording become a video of the recording\'s length', { t
   await page.click('#submit');
 
   await page.waitForSelector('#progress-box:not([hidden])');
-  await waitUntil(page, () => document.getElementById('progress').value > 5 ||
-                                   !document.getElementById('result').hidden,
-                  { timeout: RENDER_TIMEOUT_MS });
+  await Promise.race([waitUntil(page, () => document.getElementById('progress').value > 5 ||
+                                            !document.getElementById('result').hidden,
+                                { timeout: RENDER_TIMEOUT_MS }),
+                      server.died]);
   await screenshot(page, 'running');
 
-  await page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS });
+  await Promise.race([page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS }),
+                      server.died]);
   const duration = await page.evaluate(() => new Promise((resolve, reject) => {
     const v = document.getElementById('video');
     const done = () => resolve(v.duration);
@@ -122,14 +124,15 @@ test('a portrait and a recording become a video of the recording\'s length', { t
 test('a typed text and a preset voice become a video of the speech\'s length', { timeout: RENDER_TIMEOUT_MS + 60000 }, async () => {
   const { page, problems } = await openConsole();
   await setKey(page);
-  await page.setInputFiles('#image', dataPath('faces/03_faceapi_sample3_crop_c.jpg'));
+  await page.setInputFiles('#image', dataPath('faces/01_astronaut_eileen_collins.png'));
   await waitUntil(page, () => /68 landmarks/.test(document.getElementById('image-status').textContent));
   await page.check('input[name="voice-source"][value="text"]');
   await page.fill('#text', 'Good morning. This short clip was made from one photo and a line of text.');
   await waitUntil(page, () => document.querySelectorAll('#voice option').length > 1);
   await page.selectOption('#voice', 'en_us_male');
   await page.click('#submit');
-  await page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS });
+  await Promise.race([page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS }),
+                      server.died]);
   const speech = Number(/Speech made: ([0-9.]+) s/.exec(await page.textContent('#text-status'))[1]);
   assert.ok(speech > 2, `speech lasts ${speech} s`);
   const duration = await page.evaluate(() => new Promise((resolve, reject) => {

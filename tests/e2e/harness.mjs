@@ -48,16 +48,27 @@ export async function startServer({ balance = 100 } = {}) {
   const made = JSON.parse(execFileSync(dh, ['keys', '--db', db, 'create', '--name', 'e2e',
                                             '--balance', String(balance), '--json'],
                                        { encoding: 'utf8' }));
-  const server = spawn(dh, ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db,
-                            '--media-dir', path.join(dir, 'media'), '--workers', '1',
-                            '--log-level', 'info'],
-                       { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Run in the temporary directory with core files allowed, so a crash leaves evidence there.
+  const server = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; exec "$0" "$@"', dh,
+                                    'serve', '--host', '127.0.0.1', '--port', '0', '--db', db,
+                                    '--media-dir', path.join(dir, 'media'), '--workers', '1',
+                                    '--log-level', 'info'],
+                       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let stopping = false;
+  let crashed = false;
   server.stderr.on('data', (chunk) => { log += chunk; });
-  server.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`dh serve exited unexpectedly (${code ?? signal}):\n${log}\n`);
+  // Rejects when the server exits before stop(): tests race their long waits against it.
+  const died = new Promise((resolve, reject) => {
+    server.on('exit', (code, signal) => {
+      if (stopping) return resolve();
+      crashed = true;
+      process.stderr.write(`dh serve exited unexpectedly (${code ?? signal}); its directory ` +
+                           `${dir} is kept:\n${log}\n`);
+      reject(new Error(`dh serve exited unexpectedly (${code ?? signal})`));
+    });
   });
+  died.catch(() => {});
   const baseUrl = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`dh serve did not start:\n${out}${log}`)), 20000);
@@ -86,6 +97,7 @@ export async function startServer({ balance = 100 } = {}) {
     baseUrl,
     apiKey: made.api_key,
     log: () => log,
+    died,
     async stop() {
       stopping = true;
       if (server.exitCode === null && server.signalCode === null) {
@@ -93,7 +105,7 @@ export async function startServer({ balance = 100 } = {}) {
         server.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!crashed) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -123,5 +135,6 @@ export async function screenshot(page, name) {
   const dir = process.env.DH_CONSOLE_SCREENSHOTS;
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
+  await page.mouse.move(0, 0);  // no hover highlight in the picture
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }

@@ -236,7 +236,7 @@
     const g = canvas.getContext('2d');
     g.drawImage(bitmap, 0, 0);
     if (!analysis) return;
-    const line = Math.max(2, Math.round(Math.max(bitmap.width, bitmap.height) / 320));
+    const line = Math.max(2, Math.round(Math.max(bitmap.width, bitmap.height) / 250));
     const b = analysis.box;
     g.lineWidth = line;
     g.strokeStyle = '#19e3a3';
