@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/log.h"
@@ -32,6 +33,19 @@ std::string errorCodeFor(core::ErrorKind kind) {
       return "internal_error";
   }
   return "internal_error";
+}
+
+// The phone timing stored beside text-to-speech audio ("audio/<id>.phones.json"), else empty.
+std::vector<speech::TimedPhone> synthesisedPhones(const std::filesystem::path& media,
+                                                  const std::string& audioPath) {
+  std::vector<speech::TimedPhone> phones;
+  if (audioPath.rfind("audio/", 0) != 0) return phones;
+  const auto sidecar = media / std::filesystem::path(audioPath).replace_extension(".phones.json");
+  if (!std::filesystem::exists(sidecar)) return phones;
+  const auto bytes = core::readFileBytes(sidecar.string());
+  const auto list = nlohmann::json::parse(bytes.begin(), bytes.end());
+  for (const auto& p : list) phones.push_back({p.at(0).get<std::string>(), p.at(1), p.at(2)});
+  return phones;
 }
 
 }  // namespace
@@ -119,6 +133,9 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
                              : (task.audioPath.rfind("audio/", 0) == 0 ? "audio_id" : "sound_file");
     request.image = core::readFileBytes((media / task.imagePath).string(), request.imageField);
     request.audio = core::readFileBytes((media / task.audioPath).string(), request.audioField);
+    request.phones = synthesisedPhones(media, task.audioPath);
+    if (!request.phones.empty())
+      log->info("task {} uses {} phones from the synthesiser", task.id, request.phones.size());
     request.options.mode = pipeline::parseMode(task.mode);
     request.options.prompt = task.prompt;
     request.options.seed = seedForTask(task.id);

@@ -330,6 +330,8 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
   EXPECT_NEAR(std::stod(done["data"]["task_result"]["videos"][0]["duration"].get<std::string>()),
               seconds, 0.05);
+  // The render used the synthesiser's phone timing rather than recognising the audio again.
+  EXPECT_NE(server_->log().find("phones from the synthesiser"), std::string::npos);
 
   // TTS rules name the field.
   auto slow = c.Post(
