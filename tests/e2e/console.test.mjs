@@ -1,5 +1,6 @@
 // The web console driven as a person would: in Debian's Chromium, against a real `dh serve`.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { dataPath, launchBrowser, screenshot, startServer, wavSeconds } from './harness.mjs';
@@ -155,7 +156,18 @@ test('a photo without a face is refused next to the photo field', { timeout: 600
   assert.match(await page.textContent('#api-key-error'), /^This API key was not accepted/);
   await setKey(page);
   assert.equal(await page.isHidden('#api-key-error'), true);
-  await page.setInputFiles('#image', CAT);
+  // The photo is dropped on the drop zone, as from a file manager.
+  const bytes = fs.readFileSync(CAT).toString('base64');
+  await page.evaluate(({ name, data }) => {
+    const raw = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([raw], name, { type: 'image/png' }));
+    const zone = document.getElementById('image-drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, { name: 'noface_cat_chelsea.png', data: bytes });
+  assert.equal(await page.evaluate(() => document.getElementById('image').files[0].name),
+               'noface_cat_chelsea.png');
   await page.waitForSelector('#image-error:not([hidden])', { timeout: 30000 });
   const message = await page.textContent('#image-error');
   assert.match(message, /^No face found in the image/);
