@@ -165,6 +165,40 @@ void cleanActivity(std::vector<uint8_t>& active, size_t minRun, size_t maxGap) {
   runs(1, minRun, 0, false);
 }
 
+// A voice's pitch moves smoothly: a frame counts as voiced only when a neighbour found nearly the
+// same pitch period. Peaks in noise land on unrelated lags from frame to frame.
+void keepSteadyPitch(std::vector<float>& voicing, const std::vector<int>& lag) {
+  std::vector<float> out(voicing.size(), 0.0f);
+  auto close = [&](size_t a, size_t b) {
+    return lag[a] > 0 && lag[b] > 0 && std::abs(lag[a] - lag[b]) <= std::max(2, lag[a] / 12);
+  };
+  for (size_t f = 0; f < voicing.size(); ++f) {
+    const bool steady = (f > 0 && close(f, f - 1)) || (f + 1 < voicing.size() && close(f, f + 1));
+    out[f] = steady ? voicing[f] : 0.5f * voicing[f];
+  }
+  voicing = std::move(out);
+}
+
+// Sound without any pitched frame (a cough, a rustle, applause) is not speech.
+void dropUnvoicedRuns(std::vector<uint8_t>& active, const std::vector<float>& voicing,
+                      size_t minVoiced) {
+  size_t i = 0;
+  while (i < active.size()) {
+    if (!active[i]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    size_t voiced = 0;
+    while (j < active.size() && active[j]) {
+      if (voicing[j] >= 0.5f) ++voiced;
+      ++j;
+    }
+    if (voiced < minVoiced) std::fill(active.begin() + i, active.begin() + j, 0);
+    i = j;
+  }
+}
+
 }  // namespace
 
 AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const AcousticConfig& config) {
@@ -187,6 +221,7 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   const int fricativeBin = static_cast<int>(kFricativeHz / tables.binHz);
   const int lowBin = static_cast<int>(100.0 / tables.binHz);
 
+  std::vector<int> pitchLag(frames, 0);
   cv::Mat block(kBlockFrames, kFftSize, CV_32F);
   cv::Mat spectrum;
   cv::Mat powerPacked(kBlockFrames, kFftSize, CV_32F);
@@ -240,15 +275,30 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
     for (int b = 0; b < count; ++b) {
       const float* r = autocorr.ptr<float>(b);
       if (r[0] <= 0.0f) continue;
+      // The pitch peak: a local maximum of the window-corrected autocorrelation, preceded by a
+      // clear dip. Narrow-band noise (rumble, hum) decays smoothly from lag 0 and has no dip.
       double best = 0.0;
-      for (int lag = minLag; lag <= maxLag; ++lag) {
-        const double value = r[lag] / (r[0] * tables.windowAc[lag]);
-        best = std::max(best, value);
+      int bestLag = 0;
+      double lowest = 1.0;
+      auto normalised = [&](int lag) { return r[lag] / (r[0] * tables.windowAc[lag]); };
+      for (int lag = 1; lag < minLag; ++lag) lowest = std::min(lowest, normalised(lag));
+      double previous = normalised(minLag - 1);
+      for (int lag = minLag; lag < maxLag; ++lag) {
+        const double value = normalised(lag);
+        lowest = std::min(lowest, value);
+        const double next = normalised(lag + 1);
+        if (value >= previous && value >= next && lowest < 0.3 && value > best) {
+          best = value;
+          bestLag = lag;
+        }
+        previous = value;
       }
       out.voicing[first + b] = static_cast<float>(std::clamp(best, 0.0, 1.0));
+      pitchLag[first + b] = bestLag;
     }
   }
 
+  keepSteadyPitch(out.voicing, pitchLag);
   out.speechLevelDb = percentile(out.levelDb, config.speechPercentile);
   out.noiseFloorDb = percentile(out.levelDb, config.floorPercentile);
   const double low = std::max(out.speechLevelDb - config.loudnessRangeDb, out.noiseFloorDb + 3.0);
@@ -264,6 +314,8 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   smoothZeroPhase(out.loudness, 0.02 / config.hopSeconds);
   cleanActivity(out.active, static_cast<size_t>(config.minSpeechRunSeconds / config.hopSeconds),
                 static_cast<size_t>(config.fillGapSeconds / config.hopSeconds));
+  dropUnvoicedRuns(out.active, out.voicing,
+                   static_cast<size_t>(config.minVoicedSeconds / config.hopSeconds));
   for (size_t f = 0; f < frames; ++f) {
     if (out.voicing[f] < 0.4f || !out.active[f]) {
       out.f1[f] = 0.0f;

@@ -18,6 +18,7 @@ struct AcousticConfig {
   double activityBelowSpeechDb = 32.0;  // ... and no further than this below the speech level
   double minSpeechRunSeconds = 0.05;    // shorter bursts are not speech
   double fillGapSeconds = 0.08;         // shorter gaps inside speech are bridged
+  double minVoicedSeconds = 0.04;       // a stretch of sound needs this much pitched voice
 };
 
 struct AcousticFeatures {

@@ -18,8 +18,8 @@ struct ArticulationConfig {
   double pauseSeconds = 0.3;         // pauses at least this long relax to a closed, still mouth
   double relaxSeconds = 0.04;        // ... closing over this long, ending as the voice stops
   double phoneShapeWeight = 0.65;    // jaw shape from phones vs formant cue (0..1)
-  double loudnessExponent = 0.85;    // jaw amplitude = loudness^exponent x shape
-  double shapeFloor = 0.5;           // shape = floor + (1 - floor) x phone/formant openness
+  double loudnessExponent = 1.0;     // jaw amplitude = loudness^exponent x shape
+  double shapeFloor = 0.55;          // shape = floor + (1 - floor) x phone/formant openness
   double quietLevel = 0.12;          // loudness (0..1) below which a rise counts as an onset
   double minStressGapSeconds = 0.6;  // nods are at least this far apart
 };

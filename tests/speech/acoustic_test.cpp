@@ -46,6 +46,21 @@ TEST(NoSpeech, NoiseBurstsAreRejected) {
   expectNoSpeech(mono);
 }
 
+// Low rumble (noise through a 300 Hz low-pass) switched on and off: its autocorrelation has
+// peaks in the pitch range, but they wander from frame to frame, unlike a voice's pitch.
+TEST(NoSpeech, RumbleBurstsAreRejected) {
+  std::vector<float> mono = test::whiteNoise16k(5.0, -10.0, 5);
+  const double a = std::exp(-2.0 * 3.14159265 * 300.0 / 16000.0);
+  double y1 = 0.0;
+  double y2 = 0.0;
+  for (size_t i = 0; i < mono.size(); ++i) {
+    y1 = a * y1 + (1.0 - a) * mono[i];
+    y2 = a * y2 + (1.0 - a) * y1;
+    mono[i] = static_cast<float>(3.0 * y2 * ((i / 4000) % 2 == 1 ? 0.001 : 1.0));
+  }
+  expectNoSpeech(mono);
+}
+
 TEST(NoSpeech, EveryRealClipHasSpeech) {
   for (const auto& clip : test::validVoices()) {
     const AcousticFeatures f = analyzeAcoustics(test::monoClip(clip));
