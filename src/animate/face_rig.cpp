@@ -133,7 +133,7 @@ FaceRig::FaceRig(const face::FaceAnalysis& analysis, const RigOptions& options)
     }
   };
   ring(options_.headRingScale, 0.4f, 0.0f, false, 16);
-  ring(options_.anchorRingScale, 1.3f, 0.9f, true, 16);
+  ring(options_.anchorRingScale, 1.1f, 0.8f, true, 16);
   for (size_t i = source_.size(); i < face_.size(); ++i)
     source_.push_back(toImage(face_[i].neutral));
   work_.resize(face_.size());

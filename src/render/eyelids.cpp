@@ -67,14 +67,10 @@ void softenGrain(cv::Mat& noise) {
   noise = (noise - mean[0]) / std::max(1e-6, stddev[0]);
 }
 
-Eyelids::Eyelids(const cv::Mat& photo, const animate::FaceRig& rig, cv::Vec3f skin,
-                 float grainSigma)
-    : photo_(photo),
-      source_(rig.sourcePoints()),
-      skin_(skin * 0.93f),
-      grain_(std::max(0.5f, grainSigma)) {
-  eyes_[0] = {{36, 37, 38, 39}, {36, rig.creaseIndex(0), rig.creaseIndex(1), 39}, {41, 40}};
-  eyes_[1] = {{42, 43, 44, 45}, {42, rig.creaseIndex(2), rig.creaseIndex(3), 45}, {47, 46}};
+Eyelids::Eyelids(const animate::FaceRig& rig, cv::Vec3f skin, float grainSigma)
+    : skin_(skin * 0.93f), grain_(std::max(0.5f, grainSigma)) {
+  eyes_[0] = {{36, 37, 38, 39}, {36, rig.creaseIndex(0), rig.creaseIndex(1), 39}};
+  eyes_[1] = {{42, 43, 44, 45}, {42, rig.creaseIndex(2), rig.creaseIndex(3), 45}};
   noise_.create(kNoiseTile, kNoiseTile, CV_32F);
   cv::RNG rng(0x11d);
   rng.fill(noise_, cv::RNG::NORMAL, 0.0, 1.0);
@@ -89,16 +85,13 @@ void Eyelids::draw(const std::vector<cv::Point2f>& points, float blink, cv::Mat&
 
 void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, float amount,
                       cv::Mat& frame) {
-  cv::Point2f upper[4], crease[4], srcUpper[4], srcCrease[4];
+  cv::Point2f upper[4], crease[4];
   for (int i = 0; i < 4; ++i) {
     upper[i] = points[eye.upper[i]];
     crease[i] = points[eye.crease[i]];
-    srcUpper[i] = source_[eye.upper[i]];
-    srcCrease[i] = source_[eye.crease[i]];
   }
   const float x0 = upper[0].x, x1 = upper[3].x;
-  const float sx0 = srcUpper[0].x, sx1 = srcUpper[3].x;
-  if (x1 - x0 < 2.0f || sx1 - sx0 < 2.0f) return;
+  if (x1 - x0 < 2.0f) return;
   const float eyeWidth = x1 - x0;
   const int left = std::max(0, static_cast<int>(std::floor(x0)));
   const int right = std::min(frame.cols - 1, static_cast<int>(std::ceil(x1)));

@@ -31,10 +31,15 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
   face::measureColors(photo_, measured);
   interior_ = std::make_unique<MouthInterior>(
       measured, photo_.size(), interiorOptionsFor(options.quality, analysis.interOcular));
-  eyelids_ = std::make_unique<Eyelids>(photo_, rig_, measured.skinColor, measured.grainSigma);
+  eyelids_ = std::make_unique<Eyelids>(rig_, measured.skinColor, measured.grainSigma);
   const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
   warp_ =
       std::make_unique<MeshWarp>(delaunay(rig_.triangulationLayout()), rig_.sourcePoints(), roi);
+  // The face itself (landmarks plus a margin of a quarter of their extent): where pro's bicubic
+  // sampling shows; hair and background around it are sampled bilinearly.
+  const cv::Rect face = cv::boundingRect(analysis.landmarks);
+  detail_ = cv::Rect(face.x - face.width / 4, face.y - face.height / 2, face.width * 3 / 2,
+                     face.height * 7 / 4);
   target_.reserve(rig_.pointCount());
   innerLip_.resize(8);
 }
@@ -46,7 +51,7 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out) {
   photo_.copyTo(out);
   rig_.pose(params, target_);
   const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
-  warp_->apply(photo_, target_, interpolation, out);
+  warp_->apply(photo_, target_, interpolation, out, detail_);
   for (int i = 0; i < 8; ++i) innerLip_[i] = target_[animate::FaceRig::kInnerLip[i]];
   interior_->draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
   eyelids_->draw(target_, params.blink, out);

@@ -50,6 +50,7 @@ class FaceRenderer {
   std::unique_ptr<MeshWarp> warp_;
   std::unique_ptr<MouthInterior> interior_;
   std::unique_ptr<Eyelids> eyelids_;
+  cv::Rect detail_;  // frame pixels sampled with the quality's finer interpolation
   std::vector<cv::Point2f> target_;
   std::vector<cv::Point2f> innerLip_;
 };

@@ -45,23 +45,23 @@ std::vector<Triangle> delaunay(const std::vector<cv::Point2f>& points) {
 
 MeshWarp::MeshWarp(std::vector<Triangle> triangles, std::vector<cv::Point2f> source, cv::Rect roi)
     : triangles_(std::move(triangles)), source_(std::move(source)), roi_(roi) {
-  identityX_.create(roi_.size(), CV_32F);
-  identityY_.create(roi_.size(), CV_32F);
+  cv::Mat identityX(roi_.size(), CV_32F), identityY(roi_.size(), CV_32F);
   for (int y = 0; y < roi_.height; ++y) {
-    auto* px = identityX_.ptr<float>(y);
-    auto* py = identityY_.ptr<float>(y);
+    auto* px = identityX.ptr<float>(y);
+    auto* py = identityY.ptr<float>(y);
     for (int x = 0; x < roi_.width; ++x) {
       px[x] = static_cast<float>(x + roi_.x);
       py[x] = static_cast<float>(y + roi_.y);
     }
   }
-  mapX_.create(roi_.size(), CV_32F);
-  mapY_.create(roi_.size(), CV_32F);
+  mapX_ = identityX;
+  mapY_ = identityY;
 }
 
 void MeshWarp::rasterize(const std::vector<cv::Point2f>& target) {
-  identityX_.copyTo(mapX_);
-  identityY_.copyTo(mapY_);
+  // The maps start as the identity (constructor). The mesh's outline is the fixed anchor ring,
+  // so the pixels outside it are never written and stay the identity; every pixel inside is
+  // rewritten each frame.
   const cv::Point2f offset(static_cast<float>(roi_.x), static_cast<float>(roi_.y));
   for (const Triangle& t : triangles_) {
     const cv::Point2f d0 = target[t[0]] - offset;
@@ -90,24 +90,58 @@ void MeshWarp::rasterize(const std::vector<cv::Point2f>& target) {
       float* mx = mapX_.ptr<float>(y);
       float* my = mapY_.ptr<float>(y);
       const float dy = static_cast<float>(y) - d0.y;
-      for (int x = x0; x <= x1; ++x) {
+      // Each weight is linear in x along the row: intersect the three half-lines where it is
+      // >= -eps to get the row's span, then fill only that span.
+      float lo = static_cast<float>(x0), hi = static_cast<float>(x1);
+      auto clip = [&](float a, float c) {  // a*x + c >= -eps
+        if (std::abs(a) < 1e-12f) {
+          if (c < -eps) hi = lo - 1.0f;
+          return;
+        }
+        const float bound = (-eps - c) / a;
+        if (a > 0)
+          lo = std::max(lo, bound);
+        else
+          hi = std::min(hi, bound);
+      };
+      clip(a1, b1 * dy - a1 * d0.x);
+      clip(a2, b2 * dy - a2 * d0.x);
+      clip(-(a1 + a2), 1.0f - (b1 + b2) * dy + (a1 + a2) * d0.x);
+      const int xs = std::max(x0, static_cast<int>(std::ceil(lo)));
+      const int xe = std::min(x1, static_cast<int>(std::floor(hi)));
+      for (int x = xs; x <= xe; ++x) {
         const float dx = static_cast<float>(x) - d0.x;
         const float w1 = a1 * dx + b1 * dy;
         const float w2 = a2 * dx + b2 * dy;
-        if (w1 >= -eps && w2 >= -eps && w1 + w2 <= 1.0f + eps) {
-          mx[x] = s0.x + w1 * e1.x + w2 * e2.x;
-          my[x] = s0.y + w1 * e1.y + w2 * e2.y;
-        }
+        mx[x] = s0.x + w1 * e1.x + w2 * e2.x;
+        my[x] = s0.y + w1 * e1.y + w2 * e2.y;
       }
     }
   }
 }
 
 void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
-                     cv::Mat& dst) {
+                     cv::Mat& dst, const cv::Rect& detail) {
   rasterize(target);
-  cv::Mat out = dst(roi_);
-  cv::remap(src, out, mapX_, mapY_, interpolation, cv::BORDER_REPLICATE);
+  const cv::Rect inner = (detail & roi_) - roi_.tl();
+  if (interpolation == cv::INTER_LINEAR || inner.area() == 0) {
+    cv::Mat out = dst(roi_);
+    cv::remap(src, out, mapX_, mapY_, interpolation, cv::BORDER_REPLICATE);
+    return;
+  }
+  // `interpolation` inside `detail`, bilinear on the bands around it.
+  const cv::Rect bands[5] = {inner,
+                             {0, 0, roi_.width, inner.y},
+                             {0, inner.br().y, roi_.width, roi_.height - inner.br().y},
+                             {0, inner.y, inner.x, inner.height},
+                             {inner.br().x, inner.y, roi_.width - inner.br().x, inner.height}};
+  for (int i = 0; i < 5; ++i) {
+    const cv::Rect& r = bands[i];
+    if (r.width <= 0 || r.height <= 0) continue;
+    cv::Mat out = dst(r + roi_.tl());
+    cv::remap(src, out, mapX_(r), mapY_(r), i == 0 ? interpolation : cv::INTER_LINEAR,
+              cv::BORDER_REPLICATE);
+  }
 }
 
 }  // namespace dh::render

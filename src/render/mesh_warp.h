@@ -20,9 +20,10 @@ class MeshWarp {
   MeshWarp(std::vector<Triangle> triangles, std::vector<cv::Point2f> source, cv::Rect roi);
 
   // Writes the warped `src` into `dst` inside roi() only; `target` are the control points'
-  // destination positions. `interpolation` is cv::INTER_LINEAR or cv::INTER_CUBIC.
+  // destination positions. `interpolation` (cv::INTER_LINEAR or cv::INTER_CUBIC) is used inside
+  // `detail` (frame pixels), bilinear sampling elsewhere.
   void apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
-             cv::Mat& dst);
+             cv::Mat& dst, const cv::Rect& detail);
 
   const cv::Rect& roi() const { return roi_; }
   const std::vector<Triangle>& triangles() const { return triangles_; }
@@ -33,8 +34,7 @@ class MeshWarp {
   std::vector<Triangle> triangles_;
   std::vector<cv::Point2f> source_;
   cv::Rect roi_;
-  cv::Mat identityX_, identityY_;  // CV_32F, roi size: pixels no triangle covers stay put
-  cv::Mat mapX_, mapY_;
+  cv::Mat mapX_, mapY_;  // CV_32F, roi size: source position of every destination pixel
 };
 
 }  // namespace dh::render

@@ -29,6 +29,8 @@ float smoothstep(float e0, float e1, float x) {
 MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
                              const InteriorOptions& options)
     : options_(options), frameSize_(frameSize) {
+  sourceOpen_ = a.mouth == face::MouthState::Open;
+  lip_ = a.lipColor;
   // Cavity: the lip colour taken far down in lightness; tongue: the lip colour, a little darker.
   cavity_ = a.lipColor * 0.22f;
   tongue_ = a.lipColor * 0.85f;
@@ -66,6 +68,7 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
                          cv::Mat& frame) {
   const float gap =
       (cv::norm(lip[1] - lip[7]) + cv::norm(lip[2] - lip[6]) + cv::norm(lip[3] - lip[5])) / 3.0f;
+  if (sourceOpen_) drawSeam(lip, gap, unit, frame);
   if (gap < options_.minGapPixels) return;
   buildOutline(lip);
   cv::Rect box = cv::boundingRect(outline_);
@@ -178,6 +181,60 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
       for (int k = 0; k < 3; ++k) {
         const float value = std::clamp(c[k] + g, 0.0f, 255.0f);
         px[x][k] = static_cast<uint8_t>(std::lround(a * value + (1.0f - a) * px[x][k]));
+      }
+    }
+  }
+}
+
+// y of the polyline through `idx` points of `lip` at `x` (points ordered by x).
+static float chainY(const std::vector<cv::Point2f>& lip, std::initializer_list<int> idx, float x) {
+  const cv::Point2f* prev = nullptr;
+  for (int i : idx) {
+    const cv::Point2f& p = lip[i];
+    if (prev && x <= p.x) {
+      const float span = std::max(1e-3f, p.x - prev->x);
+      return prev->y + (x - prev->x) / span * (p.y - prev->y);
+    }
+    prev = &p;
+  }
+  return prev->y;
+}
+
+void MouthInterior::drawSeam(const std::vector<cv::Point2f>& lip, float gap, float unit,
+                             cv::Mat& frame) {
+  // A photo taken with parted lips still shows a sliver of teeth where the warped lips meet.
+  // While the mouth is (nearly) closed, cover it with lip colour and draw the lips' seam.
+  const float strength = 1.0f - smoothstep(0.02f * unit, 0.07f * unit, gap);
+  if (strength <= 0.0f) return;
+  const float x0 = lip[0].x, x1 = lip[4].x;
+  if (x1 - x0 < 4.0f) return;
+  const float halfWidth = 0.5f * (x1 - x0), centerX = 0.5f * (x0 + x1);
+  const float band = std::max(1.5f, 0.04f * unit);
+  const cv::Vec3f upperLip = lip_ * 0.9f, lowerLip = lip_, seam = lip_ * 0.5f;
+  for (int x = std::max(0, static_cast<int>(std::ceil(x0)));
+       x <= std::min(frame.cols - 1, static_cast<int>(x1)); ++x) {
+    const float fx = static_cast<float>(x);
+    const float u = (fx - centerX) / halfWidth;
+    const float side = std::sqrt(std::clamp(1.0f - u * u, 0.0f, 1.0f));
+    const float top = chainY(lip, {0, 1, 2, 3, 4}, fx);
+    const float bottom = chainY(lip, {0, 7, 6, 5, 4}, fx);
+    const float mid = 0.5f * (top + bottom);
+    const float h = band * (0.6f + 0.4f * side) + 0.5f * (bottom - top);
+    const int y0 = std::max(0, static_cast<int>(std::floor(mid - h)));
+    const int y1 = std::min(frame.rows - 1, static_cast<int>(std::ceil(mid + h)));
+    for (int y = y0; y <= y1; ++y) {
+      const float d = (static_cast<float>(y) - mid) / h;  // -1 .. 1
+      const float a =
+          strength * (1.0f - smoothstep(0.5f, 1.0f, std::abs(d))) * (0.8f + 0.2f * side);
+      if (a <= 0.002f) continue;
+      cv::Vec3f c = d < 0 ? upperLip : lowerLip;
+      const float seamWeight = 0.8f * (1.0f - smoothstep(0.0f, 0.9f / h + 0.05f, std::abs(d)));
+      c = c * (1.0f - seamWeight) + seam * seamWeight;
+      auto& px = frame.at<cv::Vec3b>(y, x);
+      for (int k = 0; k < 3; ++k) {
+        const float g = 0.5f * grain_ * noise_.at<float>(y % kNoiseTile, x % kNoiseTile);
+        px[k] = static_cast<uint8_t>(
+            std::lround(a * std::clamp(c[k] + g, 0.0f, 255.0f) + (1.0f - a) * px[k]));
       }
     }
   }

@@ -28,10 +28,12 @@ class MouthInterior {
 
  private:
   void buildOutline(const std::vector<cv::Point2f>& innerLip);
+  void drawSeam(const std::vector<cv::Point2f>& innerLip, float gap, float unit, cv::Mat& frame);
 
   InteriorOptions options_;
   cv::Size frameSize_;
-  cv::Vec3f cavity_, teeth_, tongue_;
+  cv::Vec3f cavity_, teeth_, tongue_, lip_;
+  bool sourceOpen_ = false;  // the photo's lips were parted
   float grain_ = 0.0f;
   cv::Mat noise_;   // CV_32F tile of unit grain, fixed seed
   cv::Mat alpha_;   // CV_8U scratch, frame-sized, used through views
