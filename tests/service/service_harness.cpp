@@ -16,6 +16,7 @@
 
 #include "core/file_io.h"
 #include "media/base64.h"
+#include "pg_test_db.h"
 #include "support/process.h"
 #include "support/test_paths.h"
 
@@ -26,6 +27,7 @@ namespace dh::test {
 ServeProcess::ServeProcess(std::string dir, std::vector<std::string> extraArgs)
     : dir_(std::move(dir)), extraArgs_(std::move(extraArgs)) {
   std::filesystem::create_directories(dir_);
+  db_ = servicesUsePostgres() ? postgresSchemaForDir(dir_) : dir_ + "/db.sqlite";
 }
 
 ServeProcess::~ServeProcess() {

@@ -38,7 +38,8 @@ class ServeProcess {
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& dir() const { return dir_; }
-  std::string db() const { return dir_ + "/db.sqlite"; }
+  // DIR/db.sqlite, or a fresh PostgreSQL schema when DH_TEST_DB names a PostgreSQL server.
+  const std::string& db() const { return db_; }
   std::string log() const;
   httplib::Client client() const;
 
@@ -50,6 +51,7 @@ class ServeProcess {
  private:
   std::string dir_;
   std::vector<std::string> extraArgs_;
+  std::string db_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

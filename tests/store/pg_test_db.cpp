@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 #include "store/postgres_db.h"
@@ -35,6 +36,16 @@ std::string freshPostgresSchema() {
   admin.script("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
   return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
          schema;
+}
+
+std::string postgresSchemaForDir(const std::string& dir) {
+  const std::string file = dir + "/postgres.url";
+  std::ifstream in(file);
+  std::string url;
+  if (in && std::getline(in, url) && !url.empty()) return url;
+  url = freshPostgresSchema();
+  std::ofstream(file) << url << "\n";
+  return url;
 }
 
 bool servicesUsePostgres() {

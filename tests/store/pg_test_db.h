@@ -12,6 +12,10 @@ std::string postgresUrl();
 // (search_path), for a store or a `dh serve --db`.
 std::string freshPostgresSchema();
 
+// The database of the server whose files live in `dir`: a fresh schema the first time, the same
+// one again for a server restarted on that directory (the URL is kept in DIR/postgres.url).
+std::string postgresSchemaForDir(const std::string& dir);
+
 // True when DH_TEST_DB holds a postgresql:// URL: the service tests then run against that
 // server (a fresh schema per server process) instead of SQLite files.
 bool servicesUsePostgres();
