@@ -41,15 +41,18 @@ FramePtr decodeSingleFrame(AVCodecID codecId, std::span<const uint8_t> bytes,
 }
 
 cv::Mat toBgr(const AVFrame& frame) {
-  cv::Mat bgr(frame.height, frame.width, CV_8UC3);
+  // libswscale's vector code may write a little past the last pixel of a row and of the image,
+  // so it draws into a padded buffer and the exact picture is copied out of it.
+  constexpr int kPadPixels = 32;
+  cv::Mat padded(frame.height + 2, frame.width + kPadPixels, CV_8UC3);
   SwsPtr sws(sws_getContext(frame.width, frame.height, static_cast<AVPixelFormat>(frame.format),
                             frame.width, frame.height, AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr,
                             nullptr, nullptr));
   if (!sws) throw core::Error(core::ErrorKind::Internal, "cannot convert the image's pixel format");
-  uint8_t* dst[4] = {bgr.data, nullptr, nullptr, nullptr};
-  int dstStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
+  uint8_t* dst[4] = {padded.data, nullptr, nullptr, nullptr};
+  int dstStride[4] = {static_cast<int>(padded.step), 0, 0, 0};
   sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, dst, dstStride);
-  return bgr;
+  return padded(cv::Rect(0, 0, frame.width, frame.height)).clone();
 }
 
 }  // namespace
