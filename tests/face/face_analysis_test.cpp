@@ -63,7 +63,7 @@ TEST_P(SharedFace, LandmarksSitOnTheFace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faces, SharedFace, ::testing::ValuesIn(test::sharedFaces()),
-                         [](const auto& info) { return "face" + std::to_string(info.index + 1); });
+                         [](const auto& p) { return "face" + std::to_string(p.index + 1); });
 
 TEST(FaceAnalysis, SmilingAstronautShowsTeethAndGraceHopperHasAClosedMouth) {
   const face::FaceAnalysis smiling =
@@ -151,7 +151,7 @@ INSTANTIATE_TEST_SUITE_P(
     Negatives, NegativeRender,
     ::testing::Values(Negative{"negatives/noface_cat_chelsea.png", "no face found"},
                       Negative{"negatives/profile_cameraman.png", "turned too far"}),
-    [](const auto& info) { return info.index == 0 ? std::string("cat") : std::string("profile"); });
+    [](const auto& p) { return p.index == 0 ? std::string("cat") : std::string("profile"); });
 
 }  // namespace
 }  // namespace dh

@@ -199,7 +199,7 @@ TEST_P(TalkingFace, ProQualityDrawsTheSameFace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faces, TalkingFace, ::testing::ValuesIn(test::sharedFaces()),
-                         [](const auto& info) { return "face" + std::to_string(info.index + 1); });
+                         [](const auto& p) { return "face" + std::to_string(p.index + 1); });
 
 }  // namespace
 }  // namespace dh
