@@ -64,6 +64,8 @@ int runWorker(service::ServiceConfig config) {
   log->info("signal {} received: finishing running renders (up to {} s)",
             static_cast<int>(received), config.shutdownGraceSeconds);
   pool.stop(config.shutdownGraceSeconds);
+  // Closing the store ends its notification listener before `tasks`, which it wakes, goes away.
+  store.reset();
   log->info("worker stopped");
   return 0;
 }
