@@ -92,7 +92,7 @@ Command addServeCommand(CLI::App& app) {
   opt("--purge-interval-seconds", c->purgeIntervalSeconds, "PURGE_INTERVAL_SECONDS",
       "How often expired media are looked for");
   opt("--webhook-secret", c->webhookSecret, "WEBHOOK_SECRET",
-      "whsec_<base64>: sign callbacks with Standard Webhooks headers");
+      "whsec_<base64>: sign callbacks with Standard Webhooks headers (repeat to rotate)");
   opt("--callback-retry-base-ms", c->callbackRetryBaseMs, "CALLBACK_RETRY_BASE_MS",
       "First callback retry delay; doubles per attempt");
   opt("--callback-max-hours", c->callbackMaxHours, "CALLBACK_MAX_HOURS",
@@ -112,6 +112,10 @@ Command addServeCommand(CLI::App& app) {
   opt("--blocked-prompt-words", c->blockedPromptWords, "BLOCKED_PROMPT_WORDS",
       "Prompts containing one of these words are refused (policy, code 1300)")
       ->delimiter(',');
+  opt("--jwt-clock-skew-seconds", c->jwtClockSkewSeconds, "JWT_CLOCK_SKEW_SECONDS",
+      "Tolerance for JWT nbf/exp against this server's clock");
+  opt("--min-free-disk-mb", c->minFreeDiskMb, "MIN_FREE_DISK_MB",
+      "Refuse submits (503 / 5001) below this much free space for media, MiB (0 = off)");
   cmd->add_flag("--maintenance", c->maintenance, "Refuse new tasks with 503 / 5001")
       ->envname("DH_MAINTENANCE");
   opt("--log-level", c->logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");

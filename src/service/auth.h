@@ -1,5 +1,6 @@
 #pragma once
 // API keys (stored as SHA-256 hashes) and HS256 JWTs signed with an access key's secret.
+#include <optional>
 #include <string>
 
 #include "store/store.h"
@@ -25,7 +26,22 @@ std::string base64UrlEncode(const std::string& bytes);
 std::string makeJwt(const std::string& accessKey, const std::string& secretKey, long long nbf,
                     long long exp);
 
-// The account behind an Authorization header value. Throws ApiError 1000-1004.
-store::ApiKey authenticate(store::Store& store, const std::string& authorizationHeader);
+// An HS256 JWT split and decoded, not yet verified.
+struct JwtClaims {
+  std::string issuer;                           // iss: the access key
+  std::string signedPart;                       // "header.payload" as sent
+  std::string signature;                        // raw HMAC bytes
+  std::optional<long long> notBefore, expires;  // nbf, exp (Unix seconds)
+};
+// Throws ApiError 1002 when `token` is not a well-formed HS256 JWT with an iss claim.
+JwtClaims parseJwt(const std::string& token);
+// Throws ApiError 1003 (nbf later than now + skew), 1002 (no exp) or 1004 (exp at or before
+// now - skew).
+void checkJwtTimes(const JwtClaims& claims, long long nowSeconds, int skewSeconds);
+
+// The account behind an Authorization header value. Throws ApiError 1000-1004. JWT nbf/exp are
+// enforced with `jwtSkewSeconds` of tolerance for clients whose clocks are a little off.
+store::ApiKey authenticate(store::Store& store, const std::string& authorizationHeader,
+                           int jwtSkewSeconds = 5);
 
 }  // namespace dh::service

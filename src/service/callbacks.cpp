@@ -80,11 +80,16 @@ void CallbackDispatcher::deliver(const store::CallbackRecord& record) {
   std::unique_ptr<CURL, CurlCleanup> curl(curl_easy_init());
   std::vector<std::string> lines = {"Content-Type: application/json"};
   if (!config.webhookSecret.empty()) {
-    const auto signature = signWebhook(config.webhookSecret, "msg_" + std::to_string(record.id),
-                                       store::nowMillis() / 1000, record.body);
-    lines.push_back("webhook-id: " + signature.id);
-    lines.push_back("webhook-timestamp: " + signature.timestamp);
-    lines.push_back("webhook-signature: " + signature.signature);
+    const std::string id = "msg_" + std::to_string(record.id);
+    const long long timestamp = store::nowMillis() / 1000;
+    std::string signatures;  // space-separated, one per secret, so receivers can rotate
+    for (const auto& secret : config.webhookSecret) {
+      if (!signatures.empty()) signatures += ' ';
+      signatures += signWebhook(secret, id, timestamp, record.body).signature;
+    }
+    lines.push_back("webhook-id: " + id);
+    lines.push_back("webhook-timestamp: " + std::to_string(timestamp));
+    lines.push_back("webhook-signature: " + signatures);
   }
   std::unique_ptr<curl_slist, HeaderListCleanup> headers;
   for (const auto& line : lines) {

@@ -24,10 +24,11 @@ struct ServiceConfig {
   int retentionDays = 30;         // media older than this are purged
   int purgeIntervalSeconds = 3600;
 
-  std::string webhookSecret;        // "whsec_<base64>": sign callbacks (Standard Webhooks)
-  int callbackRetryBaseMs = 5000;   // first retry delay; doubles per attempt
-  int callbackMaxHours = 24;        // stop retrying after this long
-  int callbackTimeoutSeconds = 10;  // per delivery attempt
+  std::vector<std::string> webhookSecret;  // "whsec_<base64>" each: sign callbacks (Standard
+                                           // Webhooks); several while rotating, one v1 each
+  int callbackRetryBaseMs = 5000;          // first retry delay; doubles per attempt
+  int callbackMaxHours = 24;               // stop retrying after this long
+  int callbackTimeoutSeconds = 10;         // per delivery attempt
   int callbackThreads = 2;
 
   std::vector<std::string> allowFetchFrom;  // CIDRs that URL fetches may reach despite the
@@ -41,6 +42,9 @@ struct ServiceConfig {
   int maxActiveTasksPerKey = 0;                 // submitted + processing per key; 0 = unlimited
   std::vector<std::string> blockedPromptWords;  // prompts containing one are refused (policy)
   bool maintenance = false;                     // refuse new tasks with 503 / 5001
+  int jwtClockSkewSeconds = 5;  // JWT nbf/exp tolerance for clients whose clocks are a little off
+  int minFreeDiskMb = 0;        // refuse submits with 503 / 5001 below this much free space
+                                // on the media dir's file system (MiB); 0 = no floor
   std::string logLevel = "info";
 };
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -35,20 +36,6 @@ bool addressIn(const std::vector<Cidr>& list, const std::string& address) {
 }
 
 }  // namespace
-
-nlohmann::json parseJsonObject(const std::string& body) {
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) throw ApiError(1200, "invalid request: the body is not valid JSON");
-  if (!parsed.is_object()) throw ApiError(1200, "invalid request: the body must be a JSON object");
-  return parsed;
-}
-
-std::string optionalString(const nlohmann::json& body, const std::string& field) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return {};
-  if (!it->is_string()) throw ApiError(1201, field + ": must be a string", field);
-  return it->get<std::string>();
-}
 
 HttpApi::HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready)
     : tasks_(tasks), server_(server), ready_(std::move(ready)) {
@@ -95,7 +82,8 @@ void HttpApi::route(Method method, const std::string& pattern, const std::string
     try {
       checkClientAddress(req.remote_addr);
       if (authenticated) {
-        ctx.account = authenticate(tasks_.store(), req.get_header_value("Authorization"));
+        ctx.account = authenticate(tasks_.store(), req.get_header_value("Authorization"),
+                                   tasks_.config().jwtClockSkewSeconds);
         checkRateLimit(ctx.account.id);
       }
       handler(req, res, ctx);
@@ -127,6 +115,30 @@ void HttpApi::registerRoutes() {
   addUploadRoutes();
   addMediaRoutes();
   addOpsRoutes();
+  // An announced body over the cap is refused from its Content-Length before any of it is read
+  // (the server's own payload limit would read and discard it first).
+  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string text = req.get_header_value("Content-Length");
+    unsigned long long length = 0;
+    try {
+      length = std::stoull(text);
+    } catch (const std::exception&) {
+      length = 0;
+    }
+    if (length <= kMaxBodyBytes) return httplib::Server::HandlerResponse::Unhandled;
+    const Dialect dialect =
+        req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
+    const ErrorResponse body = renderError(
+        ApiError(1200, "invalid request: the body (" + text + " bytes) is larger than the " +
+                           std::to_string(kMaxBodyBytes / (1024 * 1024)) +
+                           " MiB limit (HTTP 413); send large files by URL or upload"),
+        dialect, "");
+    res.status = 413;
+    res.set_header("Connection", "close");
+    res.set_content(body.body, "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -134,8 +146,11 @@ void HttpApi::registerRoutes() {
             req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
         const int code = res.status == 404 || res.status == 405 ? 1202 : 1200;
         const std::string message =
-            code == 1202 ? "no such method: " + req.method + " " + req.path
-                         : "invalid request (HTTP " + std::to_string(res.status) + ")";
+            code == 1202        ? "no such method: " + req.method + " " + req.path
+            : res.status == 413 ? "invalid request: the body is larger than the " +
+                                      std::to_string(kMaxBodyBytes / (1024 * 1024)) +
+                                      " MiB limit (HTTP 413); send large files by URL or upload"
+                                : "invalid request (HTTP " + std::to_string(res.status) + ")";
         const ErrorResponse body = renderError(ApiError(code, message), dialect, "");
         res.status = code == 1202 ? 404 : res.status;
         res.set_content(body.body, "application/json");

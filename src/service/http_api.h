@@ -57,8 +57,19 @@ class HttpApi {
   std::unordered_map<std::string, Window> rateWindows_;
 };
 
+// Request bodies larger than this are refused (413 / 1200) from their Content-Length, before
+// the body is read. A 10 MB photo as Base64 (13.4 MB) plus a Base64 voice track fits.
+constexpr size_t kMaxBodyBytes = 24 * 1024 * 1024;
+
 // Request-body helpers shared by the dialects.
+constexpr size_t kMaxJsonDepth = 16;  // request bodies nest a few levels; deeper is refused
+// The deepest nesting of arrays/objects in `text` (strings skipped), without parsing it.
+size_t jsonNestingDepth(const std::string& text);
+// Throws ApiError 1200 when `body` is not a JSON object or nests deeper than kMaxJsonDepth.
 nlohmann::json parseJsonObject(const std::string& body);
+// A submit body of each dialect as a validated request. Throw ApiError 1201/1203 naming the field.
+SubmitRequest parseKlingSubmit(const nlohmann::json& body);
+SubmitRequest parseUnifiedSubmit(const nlohmann::json& body);
 // The string at `field`; "" when missing, null or "" (gateways send "" for "not set").
 std::string optionalString(const nlohmann::json& body, const std::string& field);
 

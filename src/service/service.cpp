@@ -70,7 +70,7 @@ int Service::bind() {
   p.server.set_tcp_nodelay(true);
   p.server.set_keep_alive_max_count(100000);
   p.server.set_keep_alive_timeout(30);
-  p.server.set_payload_max_length(24 * 1024 * 1024);
+  p.server.set_payload_max_length(kMaxBodyBytes);
   p.server.set_read_timeout(30);
   if (config_.port == 0) {
     config_.port = p.server.bind_to_any_port(config_.host);

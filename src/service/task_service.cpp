@@ -1,6 +1,7 @@
 #include "service/task_service.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cctype>
@@ -46,16 +47,6 @@ std::string unifiedStatus(store::TaskStatus status) {
 
 }  // namespace
 
-std::string modelForMode(const std::string& mode) {
-  return mode == "pro" ? "kling-avatar-v2-pro" : "kling-avatar-v2-standard";
-}
-
-std::optional<std::string> modeForModel(const std::string& model) {
-  if (model == "kling-avatar-v2-standard") return "std";
-  if (model == "kling-avatar-v2-pro") return "pro";
-  return std::nullopt;
-}
-
 TaskService::TaskService(const ServiceConfig& config, store::Store& store, Metrics& metrics)
     : config_(config), store_(store), metrics_(metrics), inputs_(config, store) {}
 
@@ -70,6 +61,17 @@ std::string TaskService::mediaUrl(const std::string& relative) const {
 store::Task TaskService::submit(const store::ApiKey& account, const SubmitRequest& r) {
   if (config_.maintenance)
     throw ApiError(5001, "the service is in maintenance and accepts no new tasks");
+  if (config_.minFreeDiskMb > 0) {
+    struct statvfs fs {};
+    if (statvfs(config_.mediaDir.c_str(), &fs) == 0) {
+      const unsigned long long freeMb =
+          static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize / (1024 * 1024);
+      if (freeMb < static_cast<unsigned long long>(config_.minFreeDiskMb))
+        throw ApiError(5001, "maintenance: the media disk has " + std::to_string(freeMb) +
+                                 " MiB free, below the " + std::to_string(config_.minFreeDiskMb) +
+                                 " MiB floor; no new tasks until space is freed");
+    }
+  }
   if (account.disabled) throw ApiError(1100, "the account of this key is disabled");
   const std::string modes = "," + account.allowedModes + ",";
   if (modes.find("," + r.mode + ",") == std::string::npos)
