@@ -32,14 +32,17 @@ class TalkingFaceSource : public FrameSource {
 
 }  // namespace
 
-std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
-                                             const core::Progress& progress) {
-  face::FaceAnalysis analysis;
+face::FaceAnalysis analyzePortrait(const cv::Mat& photo) {
   try {
-    analysis = face::analyzeFace(inputs.photo);
+    return face::analyzeFace(photo);
   } catch (...) {
     core::rethrowWithContext("face analysis");
   }
+}
+
+std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
+                                             const core::Progress& progress) {
+  const face::FaceAnalysis analysis = inputs.face ? *inputs.face : analyzePortrait(inputs.photo);
   progress.update(0.7);
   cv::Mat still;
   cv::resize(inputs.photo, still, inputs.outputSize, 0, 0, cv::INTER_AREA);

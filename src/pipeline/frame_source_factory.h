@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/progress.h"
+#include "face/face_analysis.h"
 #include "pipeline/frame_source.h"
 #include "pipeline/render_settings.h"
 #include "speech/articulation_track.h"
@@ -14,7 +15,13 @@ struct FrameSourceInputs {
   const speech::ArticulationTrack& speech;  // one entry per output frame
   cv::Size outputSize;
   const RenderOptions& options;
+  // The photo's face analysis when the caller already has it (it may run beside speech analysis);
+  // null: the factory analyses the photo itself.
+  const face::FaceAnalysis* face = nullptr;
 };
+
+// Face analysis of the photo with the pipeline's error context (throws ContentRejected, "image").
+face::FaceAnalysis analyzePortrait(const cv::Mat& photo);
 
 std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
                                              const core::Progress& progress);

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <filesystem>
+#include <future>
 #include <system_error>
 
 #include "core/error.h"
@@ -9,6 +10,7 @@
 #include "media/image_decoder.h"
 #include "media/output_size.h"
 #include "media/video_encoder.h"
+#include "pipeline/frame_drawing_thread.h"
 #include "pipeline/frame_source_factory.h"
 #include "speech/speech_analysis.h"
 #include "speech/tts.h"
@@ -43,13 +45,14 @@ void encodeFrames(FrameSource& source, const media::AudioClip& audio,
                   const media::VideoSettings& settings, const std::string& path,
                   const core::Progress& progress) {
   media::VideoEncoder encoder(path, settings, &audio);
-  cv::Mat frame(source.frameSize(), CV_8UC3);
   const int64_t total = source.frameCount();
   const int64_t reportEvery = std::max<int64_t>(1, settings.fps / 5);
+  // Frames are drawn on their own thread while this one converts and encodes the previous ones.
+  FrameDrawingThread drawing(source);
   for (int64_t i = 0; i < total; ++i) {
     if (i % reportEvery == 0) progress.update(static_cast<double>(i) / total);
-    source.render(i, frame);
-    encoder.writeFrame(frame);
+    encoder.writeFrame(drawing.next());
+    drawing.release();
   }
   encoder.finish();
   progress.update(1.0);
@@ -73,19 +76,24 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const media::AudioClip audio = media::decodeAudio(request.audio, request.audioField);
   decoding.update(1.0);
 
+  // Speech analysis runs beside face analysis: they need different inputs and one core each.
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
   const std::vector<float> mono = media::resampleMono(audio, speech::kAnalysisSampleRate);
-  speech::ArticulationTrack track;
-  try {
-    track = speech::analyzeSpeech(mono, mode.fps, request.phones, request.audioField).track;
-  } catch (...) {
-    core::rethrowWithContext("speech analysis");
-  }
+  auto speechTrack = std::async(std::launch::async, [&] {
+    try {
+      return speech::analyzeSpeech(mono, mode.fps, request.phones, request.audioField).track;
+    } catch (...) {
+      core::rethrowWithContext("speech analysis");
+    }
+  });
+  const face::FaceAnalysis face = analyzePortrait(photo);
+  const speech::ArticulationTrack track = speechTrack.get();
   analysing.update(1.0);
 
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
   const RenderOptions& options = request.options;
-  auto source = makeFrameSource({photo, track, size, options}, progress.stage("face", 0.15, 0.2));
+  auto source =
+      makeFrameSource({photo, track, size, options, &face}, progress.stage("face", 0.15, 0.2));
 
   media::VideoSettings video;
   video.size = size;

@@ -10,7 +10,9 @@ Mode parseMode(const std::string& text) {
   core::throwInvalid("mode", "mode is \"" + text + "\"; it must be \"std\" or \"pro\"");
 }
 
-std::string modeName(Mode mode) { return mode == Mode::Pro ? "pro" : "std"; }
+std::string modeName(Mode mode) {
+  return mode == Mode::Pro ? "pro" : "std";
+}
 
 ModeSettings settingsFor(Mode mode) {
   if (mode == Mode::Pro) return {1080, 30, 20, "faster"};

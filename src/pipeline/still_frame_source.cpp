@@ -9,6 +9,8 @@ StillFrameSource::StillFrameSource(const cv::Mat& photo, cv::Size size, int64_t 
   cv::resize(photo, still_, size, 0, 0, cv::INTER_AREA);
 }
 
-void StillFrameSource::render(int64_t /*index*/, cv::Mat& out) { still_.copyTo(out); }
+void StillFrameSource::render(int64_t /*index*/, cv::Mat& out) {
+  still_.copyTo(out);
+}
 
 }  // namespace dh::pipeline
