@@ -31,11 +31,11 @@ FramePtr decodeSingleFrame(AVCodecID codecId, std::span<const uint8_t> bytes,
     rc = avcodec_receive_frame(ctx.get(), frame.get());
   }
   if (rc < 0 || frame->width <= 0 || frame->height <= 0) {
-    core::throwInvalid(field, fmt::format("{} could not be decoded as {}: {}", field,
-                                          describeContent(codecId == AV_CODEC_ID_PNG
-                                                              ? ContentType::Png
-                                                              : ContentType::Jpeg),
-                                          rc < 0 ? ffmpegMessage(rc) : "no picture inside"));
+    core::throwInvalid(field,
+                       fmt::format("{} could not be decoded as {}: {}", field,
+                                   describeContent(codecId == AV_CODEC_ID_PNG ? ContentType::Png
+                                                                              : ContentType::Jpeg),
+                                   rc < 0 ? ffmpegMessage(rc) : "no picture inside"));
   }
   return frame;
 }
