@@ -48,8 +48,8 @@ void ProgressPrinter::print(const std::string& stage, double fraction) {
   constexpr int kWidth = 30;
   const int filled = std::min(kWidth, percent * kWidth / 100);
   std::fprintf(stderr, "\r%-8s [%s%s] %3d%% %6.1fs", stage.c_str(),
-               std::string(filled, '#').c_str(), std::string(kWidth - filled, ' ').c_str(),
-               percent, elapsed);
+               std::string(filled, '#').c_str(), std::string(kWidth - filled, ' ').c_str(), percent,
+               elapsed);
   std::fflush(stderr);
 }
 

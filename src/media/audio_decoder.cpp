@@ -90,8 +90,8 @@ class Decoder {
       SwrContext* raw = nullptr;
       checkFfmpeg(swr_alloc_set_opts2(&raw, &outLayout, AV_SAMPLE_FMT_FLT, frame.sample_rate,
                                       const_cast<AVChannelLayout*>(&frame.ch_layout),
-                                      static_cast<AVSampleFormat>(frame.format),
-                                      frame.sample_rate, 0, nullptr),
+                                      static_cast<AVSampleFormat>(frame.format), frame.sample_rate,
+                                      0, nullptr),
                   "configuring the audio converter");
       swr_.reset(raw);
       checkFfmpeg(swr_init(swr_.get()), "starting the audio converter");
@@ -131,8 +131,9 @@ AudioClip decodeAudio(std::span<const uint8_t> bytes, const std::string& field,
   const ContentType type = sniffContent(bytes);
   const char* demuxer = demuxerFor(type);
   if (!demuxer) {
-    core::throwInvalid(field, fmt::format("{} must be MP3, WAV, M4A or AAC audio; its content is {}",
-                                          field, describeContent(type)));
+    core::throwInvalid(
+        field, fmt::format("{} must be MP3, WAV, M4A or AAC audio; its content is {}", field,
+                           describeContent(type)));
   }
 
   MemoryReader reader{bytes, 0};
@@ -151,8 +152,7 @@ AudioClip decodeAudio(std::span<const uint8_t> bytes, const std::string& field,
     core::throwInvalid(field, field + " looks like " + describeContent(type) +
                                   " but its stream information cannot be read");
   }
-  const int streamIndex =
-      av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  const int streamIndex = av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (streamIndex < 0) core::throwInvalid(field, field + " contains no audio stream");
 
   // Decoding stops a little past the limit: enough to report the real length of slightly long
@@ -196,11 +196,13 @@ std::vector<float> resampleMono(const AudioClip& clip, int sampleRate) {
       av_rescale_rnd(inFrames, sampleRate, clip.sampleRate, AV_ROUND_UP) + 256));
   auto* dst = reinterpret_cast<uint8_t*>(out.data());
   const auto* src = reinterpret_cast<const uint8_t*>(clip.samples.data());
-  int total = checkFfmpeg(swr_convert(swr.get(), &dst, static_cast<int>(out.size()), &src, inFrames),
-                          "resampling audio");
+  int total =
+      checkFfmpeg(swr_convert(swr.get(), &dst, static_cast<int>(out.size()), &src, inFrames),
+                  "resampling audio");
   dst = reinterpret_cast<uint8_t*>(out.data() + total);
-  total += checkFfmpeg(swr_convert(swr.get(), &dst, static_cast<int>(out.size()) - total, nullptr, 0),
-                       "flushing the resampler");
+  total +=
+      checkFfmpeg(swr_convert(swr.get(), &dst, static_cast<int>(out.size()) - total, nullptr, 0),
+                  "flushing the resampler");
   out.resize(total);
   return out;
 }

@@ -21,8 +21,9 @@ std::string_view stripDataPrefix(std::string_view text, const std::string& field
       })) {
     const auto comma = text.find(',');
     if (comma == std::string_view::npos || text.substr(0, comma).find(";base64") == text.npos) {
-      core::throwInvalid(field, field + " is a data: URL without \";base64,\"; only Base64 data "
-                                        "URLs are accepted");
+      core::throwInvalid(field, field +
+                                    " is a data: URL without \";base64,\"; only Base64 data "
+                                    "URLs are accepted");
     }
     return text.substr(comma + 1);
   }
@@ -34,8 +35,8 @@ std::string_view stripDataPrefix(std::string_view text, const std::string& field
 std::vector<uint8_t> decodeBase64(std::string_view text, const std::string& field) {
   text = stripDataPrefix(text, field);
   // Line breaks and spaces are common in pasted Base64; OpenSSL skips whitespace itself.
-  const auto nonSpace = std::count_if(text.begin(), text.end(),
-                                      [](unsigned char c) { return !std::isspace(c); });
+  const auto nonSpace =
+      std::count_if(text.begin(), text.end(), [](unsigned char c) { return !std::isspace(c); });
   if (nonSpace == 0) core::throwInvalid(field, field + " is empty");
   if (nonSpace % 4 != 0) {
     core::throwInvalid(field, field + " is not valid Base64: length " + std::to_string(nonSpace) +
@@ -53,8 +54,9 @@ std::vector<uint8_t> decodeBase64(std::string_view text, const std::string& fiel
   total += written;
   int tail = 0;
   if (rc < 0 || EVP_DecodeFinal(ctx.get(), out.data() + total, &tail) < 0) {
-    core::throwInvalid(field, field + " is not valid Base64: it contains characters outside "
-                                      "A-Z a-z 0-9 + / = or misplaced padding");
+    core::throwInvalid(field, field +
+                                  " is not valid Base64: it contains characters outside "
+                                  "A-Z a-z 0-9 + / = or misplaced padding");
   }
   total += tail;
   out.resize(total);
@@ -63,8 +65,8 @@ std::vector<uint8_t> decodeBase64(std::string_view text, const std::string& fiel
 
 std::string encodeBase64(const uint8_t* data, size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                static_cast<int>(size));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(n);
   return out;
 }

@@ -33,11 +33,10 @@ void checkImageDimensions(int width, int height, const std::string& field,
   }
   const double aspect = static_cast<double>(std::max(width, height)) / std::min(width, height);
   if (aspect > limits.maxAspect + 1e-9) {
-    core::throwInvalid(field,
-                       fmt::format("{} is {}x{} px (aspect ratio {:.2f}:1); the aspect ratio must "
-                                   "be between 1:{} and {}:1",
-                                   field, width, height, aspect, limits.maxAspect,
-                                   limits.maxAspect));
+    core::throwInvalid(
+        field, fmt::format("{} is {}x{} px (aspect ratio {:.2f}:1); the aspect ratio must "
+                           "be between 1:{} and {}:1",
+                           field, width, height, aspect, limits.maxAspect, limits.maxAspect));
   }
 }
 

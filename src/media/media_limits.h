@@ -7,9 +7,9 @@
 namespace dh::media {
 
 struct ImageLimits {
-  size_t maxBytes = 10 * 1024 * 1024;  // bytes of the encoded file (10 MB)
-  int minSide = 300;                   // pixels, both width and height
-  double maxAspect = 2.5;              // long side / short side
+  size_t maxBytes = 10 * 1024 * 1024;        // bytes of the encoded file (10 MB)
+  int minSide = 300;                         // pixels, both width and height
+  double maxAspect = 2.5;                    // long side / short side
   long long maxPixels = 64LL * 1024 * 1024;  // decode guard against pixel bombs
 };
 

@@ -87,7 +87,8 @@ void VideoEncoder::State::openAudio() {
   aac->sample_rate = audio->sampleRate;
   av_channel_layout_default(&aac->ch_layout, audio->channels);
   // AAC carries at most 6144 bits per channel per 1024 samples; stay well under it.
-  aac->bit_rate = std::min<int64_t>(settings.audioBitrate, 4LL * audio->sampleRate * audio->channels);
+  aac->bit_rate =
+      std::min<int64_t>(settings.audioBitrate, 4LL * audio->sampleRate * audio->channels);
   aac->time_base = AVRational{1, audio->sampleRate};
   if (format->oformat->flags & AVFMT_GLOBALHEADER) aac->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   checkFfmpeg(avcodec_open2(aac.get(), codec, nullptr), "opening the AAC encoder");
@@ -131,7 +132,8 @@ void VideoEncoder::State::sendAudioUntil(int64_t samplePosition) {
   samplePosition = std::min(samplePosition, total);
   const int channels = audio->channels;
   while (audioSamplesSent < samplePosition) {
-    const int count = static_cast<int>(std::min<int64_t>(aac->frame_size, total - audioSamplesSent));
+    const int count =
+        static_cast<int>(std::min<int64_t>(aac->frame_size, total - audioSamplesSent));
     if (count < aac->frame_size && audioSamplesSent + count < total) break;
     checkFfmpeg(av_frame_make_writable(audioFrame.get()), "audio frame");
     audioFrame->nb_samples = count;
@@ -150,9 +152,9 @@ VideoEncoder::VideoEncoder(const std::string& path, const VideoSettings& setting
                            const AudioClip* audio)
     : state_(std::make_unique<State>()) {
   if (settings.size.width % 2 || settings.size.height % 2 || settings.size.width <= 0) {
-    throw core::Error(core::ErrorKind::Internal,
-                      fmt::format("video size {}x{} must be even", settings.size.width,
-                                  settings.size.height));
+    throw core::Error(
+        core::ErrorKind::Internal,
+        fmt::format("video size {}x{} must be even", settings.size.width, settings.size.height));
   }
   State& s = *state_;
   s.settings = settings;
@@ -177,10 +179,10 @@ VideoEncoder::~VideoEncoder() = default;
 void VideoEncoder::writeFrame(const cv::Mat& bgr) {
   State& s = *state_;
   if (bgr.type() != CV_8UC3 || bgr.size() != s.settings.size) {
-    throw core::Error(core::ErrorKind::Internal,
-                      fmt::format("frame is {}x{} type {}; the encoder needs {}x{} BGR", bgr.cols,
-                                  bgr.rows, bgr.type(), s.settings.size.width,
-                                  s.settings.size.height));
+    throw core::Error(
+        core::ErrorKind::Internal,
+        fmt::format("frame is {}x{} type {}; the encoder needs {}x{} BGR", bgr.cols, bgr.rows,
+                    bgr.type(), s.settings.size.width, s.settings.size.height));
   }
   if (s.audio) {
     s.sendAudioUntil(av_rescale(s.frames + 1, s.audio->sampleRate, s.settings.fps));
@@ -206,6 +208,8 @@ void VideoEncoder::finish() {
   checkFfmpeg(avio_closep(&s.format->pb), "closing the MP4 file");
 }
 
-int64_t VideoEncoder::framesWritten() const { return state_->frames; }
+int64_t VideoEncoder::framesWritten() const {
+  return state_->frames;
+}
 
 }  // namespace dh::media

@@ -12,12 +12,12 @@
 namespace dh::media {
 
 struct VideoSettings {
-  cv::Size size{720, 720};        // pixels, both even
-  int fps = 25;                   // frames per second
-  int crf = 23;                   // x264 constant rate factor (lower is better quality)
+  cv::Size size{720, 720};          // pixels, both even
+  int fps = 25;                     // frames per second
+  int crf = 23;                     // x264 constant rate factor (lower is better quality)
   std::string preset = "veryfast";  // x264 preset
-  int audioBitrate = 128000;      // bits per second for AAC
-  int keyframeSeconds = 5;        // maximum distance between keyframes, seconds
+  int audioBitrate = 128000;        // bits per second for AAC
+  int keyframeSeconds = 5;          // maximum distance between keyframes, seconds
 };
 
 class VideoEncoder {

@@ -21,7 +21,9 @@ struct RenderCase {
   std::string voice;
 };
 
-void PrintTo(const RenderCase& c, std::ostream* os) { *os << c.face << " + " << c.voice; }
+void PrintTo(const RenderCase& c, std::ostream* os) {
+  *os << c.face << " + " << c.voice;
+}
 
 std::string caseName(const ::testing::TestParamInfo<RenderCase>& info) {
   auto stem = [](const std::string& p) {
@@ -76,9 +78,9 @@ class RenderEveryFaceAndVoice : public ::testing::TestWithParam<RenderCase> {};
 
 TEST_P(RenderEveryFaceAndVoice, ProducesAStdMp4MatchingTheVoice) {
   const std::string out = test::scratchDir() + "/out.mp4";
-  const auto run = test::runProcess({test::dhBinary(), "render", "--image",
-                                     dataPath(GetParam().face), "--audio",
-                                     dataPath(GetParam().voice), "-o", out});
+  const auto run =
+      test::runProcess({test::dhBinary(), "render", "--image", dataPath(GetParam().face), "--audio",
+                        dataPath(GetParam().voice), "-o", out});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   expectPlayableMp4(out, GetParam().voice, 720, 25, aspectOf(GetParam().face));
 }
@@ -88,20 +90,18 @@ INSTANTIATE_TEST_SUITE_P(SharedMedia, RenderEveryFaceAndVoice,
 
 TEST(RenderCommand, ProModeIs1080At30Fps) {
   const std::string out = test::scratchDir() + "/pro.mp4";
-  const auto run = test::runProcess({test::dhBinary(), "render", "--image",
-                                     dataPath("faces/02_grace_hopper.jpg"), "--audio",
-                                     dataPath("speech/en_m_librivox_0870.wav"), "--mode", "pro",
-                                     "-o", out});
+  const auto run = test::runProcess(
+      {test::dhBinary(), "render", "--image", dataPath("faces/02_grace_hopper.jpg"), "--audio",
+       dataPath("speech/en_m_librivox_0870.wav"), "--mode", "pro", "-o", out});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   expectPlayableMp4(out, "speech/en_m_librivox_0870.wav", 1080, 30, 512.0 / 600.0);
 }
 
 TEST(RenderCommand, JsonProgressIsOneObjectPerLineEndingWithDone) {
   const std::string out = test::scratchDir() + "/out.mp4";
-  const auto run = test::runProcess({test::dhBinary(), "render", "--image",
-                                     dataPath("faces/03_faceapi_sample3_crop_c.jpg"), "--audio",
-                                     dataPath("speech/en_m_librivox_0870.wav"), "--progress",
-                                     "json", "-o", out});
+  const auto run = test::runProcess(
+      {test::dhBinary(), "render", "--image", dataPath("faces/03_faceapi_sample3_crop_c.jpg"),
+       "--audio", dataPath("speech/en_m_librivox_0870.wav"), "--progress", "json", "-o", out});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   std::istringstream lines(run.out);
   std::string line;
@@ -130,8 +130,8 @@ TEST(RenderCommand, JsonProgressIsOneObjectPerLineEndingWithDone) {
 TEST(RenderCommand, HelpDocumentsEveryFlag) {
   const auto run = test::runProcess({test::dhBinary(), "render", "--help"});
   EXPECT_EQ(run.exitCode, 0);
-  for (const char* flag : {"--image", "--audio", "--mode", "--prompt", "--seed", "--output",
-                           "--progress"}) {
+  for (const char* flag :
+       {"--image", "--audio", "--mode", "--prompt", "--seed", "--output", "--progress"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }
 }
@@ -142,7 +142,9 @@ struct BadInputCase {
   std::string message;
 };
 
-void PrintTo(const BadInputCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const BadInputCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class RenderRefuses : public ::testing::TestWithParam<BadInputCase> {};
 
@@ -178,9 +180,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "data:faces/01_astronaut_eileen_collins.png"},
                      "dh render: error: audio must be MP3, WAV, M4A or AAC audio; its content is "
                      "a PNG image"},
-        BadInputCase{"MissingImage",
-                     {"--image", "dir:nothing.png", "--audio", "data:speech/en_m_jfk.wav"},
-                     "dh render: error: image: cannot read dir:nothing.png: No such file or directory"},
+        BadInputCase{
+            "MissingImage",
+            {"--image", "dir:nothing.png", "--audio", "data:speech/en_m_jfk.wav"},
+            "dh render: error: image: cannot read dir:nothing.png: No such file or directory"},
         BadInputCase{"BadMode",
                      {"--image", "data:faces/02_grace_hopper.jpg", "--audio",
                       "data:speech/en_m_jfk.wav", "--mode", "ultra"},

@@ -39,7 +39,9 @@ struct AudioCase {
   ContentType type;
 };
 
-void PrintTo(const AudioCase& c, std::ostream* os) { *os << c.path; }
+void PrintTo(const AudioCase& c, std::ostream* os) {
+  *os << c.path;
+}
 
 class SharedVoices : public ::testing::TestWithParam<AudioCase> {};
 

@@ -28,7 +28,9 @@ struct ImageCase {
   int height;
 };
 
-void PrintTo(const ImageCase& c, std::ostream* os) { *os << c.path; }
+void PrintTo(const ImageCase& c, std::ostream* os) {
+  *os << c.path;
+}
 
 class SharedImages : public ::testing::TestWithParam<ImageCase> {};
 
@@ -84,7 +86,8 @@ TEST(ImageDecoder, RefusesRandomBytes) {
   std::vector<uint8_t> bytes(4096);
   for (auto& b : bytes) b = static_cast<uint8_t>(rng());
   bytes[0] = 0x12;  // not a JPEG/PNG/audio magic by construction
-  EXPECT_EQ(decodeError(bytes), "image must be a JPEG or PNG image; its content is unrecognised data");
+  EXPECT_EQ(decodeError(bytes),
+            "image must be a JPEG or PNG image; its content is unrecognised data");
 }
 
 TEST(ImageDecoder, RefusesAudioPassedAsImage) {

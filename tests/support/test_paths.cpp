@@ -17,7 +17,9 @@ std::vector<uint8_t> readData(const std::string& relative) {
   return core::readFileBytes(dataPath(relative));
 }
 
-std::string dhBinary() { return DH_BINARY_PATH; }
+std::string dhBinary() {
+  return DH_BINARY_PATH;
+}
 
 std::string scratchDir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -25,8 +27,8 @@ std::string scratchDir() {
   for (char& c : name) {
     if (c == '/') c = '_';
   }
-  auto dir = std::filesystem::temp_directory_path() /
-             ("dh-test-" + std::to_string(getpid()) + "-" + name);
+  auto dir =
+      std::filesystem::temp_directory_path() / ("dh-test-" + std::to_string(getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
