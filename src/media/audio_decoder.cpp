@@ -43,6 +43,10 @@ class Decoder {
     checkFfmpeg(avcodec_open2(ctx_.get(), codec, nullptr), "opening the audio decoder");
   }
 
+  ~Decoder() { av_channel_layout_uninit(&inputLayout_); }
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+
   AudioClip run(size_t maxFrames) {
     PacketPtr packet = allocPacket();
     FramePtr frame = allocFrame();
@@ -82,7 +86,19 @@ class Decoder {
   }
 
   void append(const AVFrame& frame) {
+    if (frame.nb_samples <= 0 || !frame.extended_data || frame.ch_layout.nb_channels <= 0) return;
+    if (swr_ && (frame.sample_rate != inputRate_ || frame.format != inputFormat_ ||
+                 av_channel_layout_compare(&frame.ch_layout, &inputLayout_) != 0)) {
+      // The converter was set up for the first frame; a stream that switches its rate, sample
+      // format or channels mid-way would make it read planes that are not there.
+      core::throwInvalid(field_, field_ +
+                                     " changes its sample rate or channel layout part-way "
+                                     "through; re-encode it as one continuous stream");
+    }
     if (!swr_) {
+      inputRate_ = frame.sample_rate;
+      inputFormat_ = frame.format;
+      checkFfmpeg(av_channel_layout_copy(&inputLayout_, &frame.ch_layout), "channel layout");
       clip_.sampleRate = frame.sample_rate;
       clip_.channels = std::min(frame.ch_layout.nb_channels, 2);
       AVChannelLayout outLayout;
@@ -110,6 +126,9 @@ class Decoder {
   const std::string& field_;
   CodecContextPtr ctx_;
   SwrPtr swr_;
+  int inputRate_ = 0;
+  int inputFormat_ = -1;
+  AVChannelLayout inputLayout_{};
   AudioClip clip_;
 };
 
