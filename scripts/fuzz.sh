@@ -23,7 +23,7 @@ for target in "${targets[@]}"; do
   # The working corpus grows in the build dir; the committed seed corpus is only read.
   log="$work/fuzz.log"
   if ! ASAN_OPTIONS=detect_leaks=1 "$build_dir/fuzz/fuzz_$target" "$work" "$root/fuzz/corpus/$target" \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=262144 \
+    -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048 -timeout=20 -max_len=262144 \
     -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1; then
     echo "fuzz_$target: FAILED (see $log and $crashes)"
     tail -n 30 "$log"
