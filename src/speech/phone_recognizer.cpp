@@ -4,11 +4,14 @@
 #include <sphinxbase/err.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -89,25 +92,24 @@ DecoderPtr loadDecoder(const PhoneRecognizerConfig& config) {
   return makeDecoder(config);
 }
 
-std::vector<int16_t> toPcm16(const std::vector<float>& mono) {
-  std::vector<int16_t> pcm(mono.size());
-  std::transform(mono.begin(), mono.end(), pcm.begin(), [](float s) {
+std::vector<int16_t> toPcm16(const float* begin, const float* end) {
+  std::vector<int16_t> pcm(static_cast<size_t>(end - begin));
+  std::transform(begin, end, pcm.begin(), [](float s) {
     return static_cast<int16_t>(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767.0f));
   });
   return pcm;
 }
 
-}  // namespace
-
-std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
-                                        const PhoneRecognizerConfig& config) {
-  const std::vector<int16_t> pcm = toPcm16(mono16k);
+// Recognises one piece of the audio; times are relative to the piece's start.
+std::vector<TimedPhone> recognizePiece(const float* begin, const float* end,
+                                       const PhoneRecognizerConfig& config) {
+  const std::vector<int16_t> pcm = toPcm16(begin, end);
   const DecoderPtr decoder = loadDecoder(config);
   ps_decoder_t* ps = decoder.get();
   if (ps_start_utt(ps) < 0) {
     throw core::Error(core::ErrorKind::Internal, "PocketSphinx could not start an utterance");
   }
-  // full_utt = TRUE: the whole clip at once, so cepstral mean normalisation sees all of it.
+  // full_utt = TRUE: the whole piece at once, so cepstral mean normalisation sees all of it.
   if (ps_process_raw(ps, pcm.data(), pcm.size(), FALSE, TRUE) < 0) {
     ps_end_utt(ps);
     throw core::Error(core::ErrorKind::Internal, "PocketSphinx failed to decode the audio");
@@ -126,8 +128,59 @@ std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
     phone.end = (endFrame + 1) * kFrameSeconds;
     phones.push_back(std::move(phone));
   }
-  core::logger("speech")->debug("recognised {} phones in {:.2f} s of audio", phones.size(),
-                                mono16k.size() / 16000.0);
+  return phones;
+}
+
+// Appends `piece` shifted by `offset` seconds; silence meeting silence at the cut becomes one.
+void appendPiece(std::vector<TimedPhone>& phones, std::vector<TimedPhone> piece, double offset) {
+  for (TimedPhone& phone : piece) {
+    phone.start += offset;
+    phone.end += offset;
+    if (!phones.empty() && phones.back().phone == "SIL" && phone.phone == "SIL" &&
+        phone.start - phones.back().end < kFrameSeconds * 1.5) {
+      phones.back().end = phone.end;
+      continue;
+    }
+    phones.push_back(std::move(phone));
+  }
+}
+
+}  // namespace
+
+std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
+                                        const PhoneRecognizerConfig& config) {
+  constexpr int kSampleRate = 16000;
+  const std::vector<SampleSpan> spans = splitAtPauses(mono16k, kSampleRate, config.split);
+  std::vector<std::vector<TimedPhone>> pieces(spans.size());
+  std::vector<std::exception_ptr> failures(spans.size());
+  std::atomic<size_t> nextPiece{0};
+  const auto decodePieces = [&] {
+    for (size_t i = nextPiece++; i < spans.size(); i = nextPiece++) {
+      try {
+        const float* data = mono16k.data();
+        pieces[i] = recognizePiece(data + spans[i].begin, data + spans[i].end, config);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  };
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threadCount =
+      std::min(spans.size(), static_cast<size_t>(config.threads > 0 ? config.threads : cores));
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < threadCount; ++t) threads.emplace_back(decodePieces);
+  decodePieces();
+  for (std::thread& thread : threads) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  std::vector<TimedPhone> phones;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    appendPiece(phones, std::move(pieces[i]), static_cast<double>(spans[i].begin) / kSampleRate);
+  }
+  core::logger("speech")->debug("recognised {} phones in {:.2f} s of audio ({} pieces)",
+                                phones.size(), mono16k.size() / 16000.0, spans.size());
   return phones;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "speech/pause_split.h"
 #include "speech/timed_phone.h"
 
 namespace dh::speech {
@@ -19,10 +20,14 @@ struct PhoneRecognizerConfig {
   int maxHmmsPerFrame = 30000;  // cap on active HMMs per frame (smaller = faster)
   // Monophones only: about 8x faster than triphones, with similar phone accuracy here.
   bool contextIndependent = true;
+  // Long recordings are cut at pauses into pieces recognised in parallel; the cut points depend
+  // only on the audio, so the phones do not depend on the machine's core count.
+  PauseSplitConfig split;
+  int threads = 0;  // pieces decoded at once; 0 = one per core
 };
 
 // ARPAbet phones ("AH", "P", "SIL", noise tokens like "+SPN+") with times in seconds.
-// `mono16k` is mono float audio at 16 kHz. Thread-safe: each call decodes with its own decoder
+// `mono16k` is mono float audio at 16 kHz. Thread-safe: each piece decodes with its own decoder
 // (loading one takes about 20 ms), so results do not depend on earlier calls.
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
                                         const PhoneRecognizerConfig& config = {});
