@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -16,6 +15,7 @@
 #include "service/metrics.h"
 #include "service/task_service.h"
 #include "service/worker_pool.h"
+#include "store/local_dir_media_store.h"
 #include "store/postgres_wake.h"
 #include "store/store.h"
 
@@ -45,16 +45,16 @@ int runWorker(service::ServiceConfig config) {
   signal(SIGPIPE, SIG_IGN);
 
   auto store = store::openStore(config.db);
-  std::filesystem::create_directories(config.mediaDir);
+  store::LocalDirMediaStore media(config.mediaDir);
   service::Metrics metrics;
-  service::TaskService tasks(config, *store, metrics);
+  service::TaskService tasks(config, *store, media, metrics);
   // With PostgreSQL, a task submitted on any API node wakes this process's idle threads at once;
   // otherwise they find it at their next poll (500 ms).
   store::wakeOnNewWork(*store, [&tasks] { tasks.wakeAll(); });
   service::WorkerPool pool(tasks);
   auto log = core::logger("worker");
   log->info("rendering with {} threads; media in {}; lease {} s, {} attempts", config.workers,
-            config.mediaDir, config.leaseSeconds, config.maxAttempts);
+            media.describe(), config.leaseSeconds, config.maxAttempts);
   pool.start();
   std::cout << "worker ready: " << config.workers << " render threads" << std::endl;
 

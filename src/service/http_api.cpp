@@ -2,12 +2,10 @@
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -184,54 +182,57 @@ void HttpApi::addOpsRoutes() {
 }
 
 void HttpApi::addMediaRoutes() {
-  server_.Get(
-      R"(/media/(videos|uploads|audio)/([A-Za-z0-9_-]+\.(?:mp4|wav|mp3|m4a|aac|png|jpg)))",
-      [this](const httplib::Request& req, httplib::Response& res) {
-        const std::string relative =
-            std::string(req.matches[1]) + "/" + std::string(req.matches[2]);
-        const auto path = std::filesystem::path(tasks_.config().mediaDir) / relative;
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (ec || std::string(req.matches[2]).find("..") != std::string::npos) {
-          res.status = 404;
-          const auto body =
-              renderError(ApiError(1203, "no such media file: " + req.path), Dialect::Kling, "");
-          res.set_content(body.body, "application/json");
-          return;
-        }
-        struct stat info {};
-        ::stat(path.c_str(), &info);
-        const long long mtimeNs =
-            static_cast<long long>(info.st_mtim.tv_sec) * 1000000000LL + info.st_mtim.tv_nsec;
-        const std::string etag = "\"" + std::to_string(size) + "-" + std::to_string(mtimeNs) + "\"";
-        res.set_header("ETag", etag);
-        res.set_header("Accept-Ranges", "bytes");
-        res.set_header("Cache-Control", "public, max-age=86400");
-        if (req.get_header_value("If-None-Match") == etag) {
-          res.status = 304;
-          return;
-        }
-        const std::string ext = path.extension().string();
-        const std::string type = ext == ".mp4"   ? "video/mp4"
-                                 : ext == ".wav" ? "audio/wav"
-                                 : ext == ".mp3" ? "audio/mpeg"
-                                 : ext == ".m4a" ? "audio/mp4"
-                                 : ext == ".aac" ? "audio/aac"
-                                 : ext == ".png" ? "image/png"
-                                 : ext == ".jpg" ? "image/jpeg"
-                                                 : "application/octet-stream";
-        auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
-        res.set_content_provider(
-            size, type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
-              std::vector<char> buffer(std::min<size_t>(length, 256 * 1024));
-              file->seekg(static_cast<std::streamoff>(offset));
-              file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-              const auto n = file->gcount();
-              if (n <= 0) return false;
-              sink.write(buffer.data(), static_cast<size_t>(n));
-              return true;
-            });
-      });
+  server_.Get(R"(/media/(videos|uploads|audio)/([A-Za-z0-9_-]+\.(?:mp4|wav|mp3|m4a|aac|png|jpg)))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                const std::string relative =
+                    std::string(req.matches[1]) + "/" + std::string(req.matches[2]);
+                store::MediaStore& media = tasks_.media();
+                const auto notFound = [&] {
+                  res.status = 404;
+                  const auto body = renderError(ApiError(1203, "no such media file: " + req.path),
+                                                Dialect::Kling, "");
+                  res.set_content(body.body, "application/json");
+                };
+                const auto info =
+                    store::isValidMediaName(relative) ? media.info(relative) : std::nullopt;
+                if (!info) return notFound();
+                const uint64_t size = info->bytes;
+                const std::string etag =
+                    "\"" + std::to_string(size) + "-" + std::to_string(info->modifiedNs) + "\"";
+                res.set_header("ETag", etag);
+                res.set_header("Accept-Ranges", "bytes");
+                res.set_header("Cache-Control", "public, max-age=86400");
+                if (req.get_header_value("If-None-Match") == etag) {
+                  res.status = 304;
+                  return;
+                }
+                const std::string ext = std::filesystem::path(relative).extension().string();
+                const std::string type = ext == ".mp4"   ? "video/mp4"
+                                         : ext == ".wav" ? "audio/wav"
+                                         : ext == ".mp3" ? "audio/mpeg"
+                                         : ext == ".m4a" ? "audio/mp4"
+                                         : ext == ".aac" ? "audio/aac"
+                                         : ext == ".png" ? "image/png"
+                                         : ext == ".jpg" ? "image/jpeg"
+                                                         : "application/octet-stream";
+                std::shared_ptr<std::istream> file;
+                try {
+                  file = media.open(relative);
+                } catch (const core::Error& e) {
+                  if (e.kind() != core::ErrorKind::NotFound) throw;
+                  return notFound();  // removed since info()
+                }
+                res.set_content_provider(
+                    size, type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
+                      std::vector<char> buffer(std::min<size_t>(length, 256 * 1024));
+                      file->seekg(static_cast<std::streamoff>(offset));
+                      file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+                      const auto n = file->gcount();
+                      if (n <= 0) return false;
+                      sink.write(buffer.data(), static_cast<size_t>(n));
+                      return true;
+                    });
+              });
 }
 
 }  // namespace dh::service

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "core/error.h"
-#include "core/file_io.h"
 #include "media/audio_decoder.h"
 #include "media/base64.h"
 #include "media/image_decoder.h"
@@ -18,8 +17,9 @@ std::string stemOf(const std::string& relative) {
 
 }  // namespace
 
-InputResolver::InputResolver(const ServiceConfig& config, store::Store& store)
-    : config_(config), store_(store) {
+InputResolver::InputResolver(const ServiceConfig& config, store::Store& store,
+                             store::MediaStore& media)
+    : config_(config), store_(store), media_(media) {
   publicUrl_ = config.publicUrl.empty()
                    ? "http://" + config.host + ":" + std::to_string(config.port)
                    : config.publicUrl;
@@ -50,11 +50,10 @@ std::vector<uint8_t> InputResolver::bytesOf(const std::string& value, const std:
   if (media::looksLikeUrl(value)) {
     const std::string local = localMediaPath(value);
     if (!local.empty()) {
-      const auto path = std::filesystem::path(config_.mediaDir) / local;
-      if (!std::filesystem::is_regular_file(path))
+      if (!store::isValidMediaName(local) || !media_.exists(local))
         throw core::Error(core::ErrorKind::NotFound,
                           field + ": no such file on this server: " + value, field);
-      return core::readFileBytes(path.string(), field);
+      return media_.read(local);
     }
     FetchOptions options = fetch_;
     options.maxBytes = maxBytes;
@@ -68,9 +67,7 @@ std::vector<uint8_t> InputResolver::bytesOf(const std::string& value, const std:
 std::string InputResolver::store(const std::vector<uint8_t>& bytes, const std::string& taskId,
                                  const std::string& field) {
   const std::string relative = "inputs/" + taskId + "-" + field;
-  const auto path = std::filesystem::path(config_.mediaDir) / relative;
-  std::filesystem::create_directories(path.parent_path());
-  core::writeFileAtomically(path.string(), bytes.data(), bytes.size());
+  media_.put(relative, bytes);
   return relative;
 }
 

@@ -1,22 +1,23 @@
 #pragma once
 // Turns an input field (http(s) URL, Base64, a URL of this server, or an audio_id) into a checked
-// file under the media dir. Everything that can be checked at submit is checked here.
+// file in the media store. Everything that can be checked at submit is checked here.
 #include <string>
 
 #include "service/config.h"
 #include "service/fetch.h"
+#include "store/media_store.h"
 #include "store/store.h"
 
 namespace dh::service {
 
 struct ResolvedInput {
-  std::string file;      // path relative to the media dir
+  std::string file;      // media name ("inputs/<task>-image")
   double seconds = 0.0;  // audio duration (decoded), 0 for images
 };
 
 class InputResolver {
  public:
-  InputResolver(const ServiceConfig& config, store::Store& store);
+  InputResolver(const ServiceConfig& config, store::Store& store, store::MediaStore& media);
 
   ResolvedInput image(const std::string& value, const std::string& field,
                       const std::string& taskId);
@@ -36,6 +37,7 @@ class InputResolver {
 
   const ServiceConfig& config_;
   store::Store& store_;
+  store::MediaStore& media_;
   std::string publicUrl_;
   std::vector<std::string> selfBases_;  // URL prefixes that mean this server
   FetchOptions fetch_;

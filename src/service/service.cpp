@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -12,12 +11,14 @@
 #include "service/http_api.h"
 #include "service/task_service.h"
 #include "service/worker_pool.h"
+#include "store/local_dir_media_store.h"
 #include "store/store.h"
 
 namespace dh::service {
 
 struct Service::Parts {
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::MediaStore> media;
   Metrics metrics;
   std::unique_ptr<TaskService> tasks;
   std::unique_ptr<WorkerPool> workers;
@@ -58,7 +59,7 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
 Service::Service(ServiceConfig config)
     : config_(std::move(config)), parts_(std::make_unique<Parts>()) {
   parts_->store = store::openStore(config_.db);
-  std::filesystem::create_directories(config_.mediaDir);
+  parts_->media = std::make_unique<store::LocalDirMediaStore>(config_.mediaDir);
 }
 
 Service::~Service() = default;
@@ -82,7 +83,7 @@ int Service::bind() {
   if (config_.port <= 0)
     throw core::Error(core::ErrorKind::Internal, "cannot bind a port on " + config_.host);
   // The task service is made after binding: it needs the final port for URLs.
-  p.tasks = std::make_unique<TaskService>(config_, *p.store, p.metrics);
+  p.tasks = std::make_unique<TaskService>(config_, *p.store, *p.media, p.metrics);
   p.workers = std::make_unique<WorkerPool>(*p.tasks);
   p.callbacks = std::make_unique<CallbackDispatcher>(*p.tasks);
   p.api = std::make_unique<HttpApi>(*p.tasks, p.server, [this] { return !stopping_.load(); });

@@ -1,8 +1,6 @@
 #include "service/task_service.h"
 
 #include <fmt/format.h>
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -47,8 +45,13 @@ std::string unifiedStatus(store::TaskStatus status) {
 
 }  // namespace
 
-TaskService::TaskService(const ServiceConfig& config, store::Store& store, Metrics& metrics)
-    : config_(config), store_(store), metrics_(metrics), inputs_(config, store) {}
+TaskService::TaskService(const ServiceConfig& config, store::Store& store, store::MediaStore& media,
+                         Metrics& metrics)
+    : config_(config),
+      store_(store),
+      media_(media),
+      metrics_(metrics),
+      inputs_(config, store, media) {}
 
 double TaskService::rateFor(const std::string& mode) const {
   return mode == "pro" ? config_.proRate : config_.stdRate;
@@ -62,10 +65,8 @@ store::Task TaskService::submit(const store::ApiKey& account, const SubmitReques
   if (config_.maintenance)
     throw ApiError(5001, "the service is in maintenance and accepts no new tasks");
   if (config_.minFreeDiskMb > 0) {
-    struct statvfs fs {};
-    if (statvfs(config_.mediaDir.c_str(), &fs) == 0) {
-      const unsigned long long freeMb =
-          static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize / (1024 * 1024);
+    if (const auto freeBytes = media_.freeBytes()) {
+      const unsigned long long freeMb = *freeBytes / (1024 * 1024);
       if (freeMb < static_cast<unsigned long long>(config_.minFreeDiskMb))
         throw ApiError(5001, "maintenance: the media disk has " + std::to_string(freeMb) +
                                  " MiB free, below the " + std::to_string(config_.minFreeDiskMb) +

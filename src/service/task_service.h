@@ -12,6 +12,7 @@
 #include "service/config.h"
 #include "service/inputs.h"
 #include "service/metrics.h"
+#include "store/media_store.h"
 #include "store/store.h"
 
 namespace dh::service {
@@ -36,7 +37,8 @@ std::optional<std::string> modeForModel(const std::string& model);
 
 class TaskService {
  public:
-  TaskService(const ServiceConfig& config, store::Store& store, Metrics& metrics);
+  TaskService(const ServiceConfig& config, store::Store& store, store::MediaStore& media,
+              Metrics& metrics);
 
   // Validates, stores inputs and enqueues. Throws ApiError / core::Error for the caller.
   store::Task submit(const store::ApiKey& account, const SubmitRequest& request);
@@ -57,12 +59,14 @@ class TaskService {
 
   InputResolver& inputs() { return inputs_; }
   store::Store& store() { return store_; }
+  store::MediaStore& media() { return media_; }
   Metrics& metrics() { return metrics_; }
   const ServiceConfig& config() const { return config_; }
 
  private:
   const ServiceConfig& config_;
   store::Store& store_;
+  store::MediaStore& media_;
   Metrics& metrics_;
   InputResolver inputs_;
   std::mutex mutex_;

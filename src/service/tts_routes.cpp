@@ -1,7 +1,4 @@
 // POST /v1/audio/tts (text to an audio_id) and GET /v1/general/presets-voices.
-#include <filesystem>
-
-#include "core/file_io.h"
 #include "core/log.h"
 #include "service/http_api.h"
 #include "speech/tts.h"
@@ -33,17 +30,15 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
           record.seconds = audio.durationSeconds();
           record.source = "tts";
           record.createdAt = store::nowMillis();
-          const auto path = std::filesystem::path(tasks_.config().mediaDir) / record.file;
-          std::filesystem::create_directories(path.parent_path());
-          core::writeFileAtomically(path.string(), wav.data(), wav.size());
+          tasks_.media().put(record.file, wav);
           // The synthesiser's phone timing travels with the audio: renders from an audio_id use
           // it instead of recognising the phones again.
           nlohmann::json phones = nlohmann::json::array();
           for (const auto& p : audio.phones) phones.push_back({p.phone, p.start, p.end});
           const std::string phonesText = phones.dump();
-          const auto phonesPath = std::filesystem::path(tasks_.config().mediaDir) /
-                                  ("audio/" + record.id + ".phones.json");
-          core::writeFileAtomically(phonesPath.string(), phonesText.data(), phonesText.size());
+          tasks_.media().put(
+              "audio/" + record.id + ".phones.json",
+              std::span(reinterpret_cast<const uint8_t*>(phonesText.data()), phonesText.size()));
           tasks_.store().putAudio(record);
           core::logger("api")->info("audio {} synthesised: {:.2f} s, voice {}", record.id,
                                     record.seconds, voiceId.empty() ? "(default)" : voiceId);

@@ -1,10 +1,7 @@
 // POST /v1/uploads: stores an image or an audio file (multipart field "file", or the raw body),
 // checks it like a submit would, and returns a URL of this server that every input field
 // accepts. An audio upload's id is also an audio_id.
-#include <filesystem>
-
 #include "core/error.h"
-#include "core/file_io.h"
 #include "media/audio_decoder.h"
 #include "media/image_decoder.h"
 #include "media/sniff.h"
@@ -76,9 +73,7 @@ void HttpApi::addUploadRoutes() {
           } else {
             upload.seconds = media::decodeAudio(bytes, "file").durationSeconds();
           }
-          const auto path = std::filesystem::path(tasks_.config().mediaDir) / upload.file;
-          std::filesystem::create_directories(path.parent_path());
-          core::writeFileAtomically(path.string(), bytes.data(), bytes.size());
+          tasks_.media().put(upload.file, bytes);
           tasks_.store().putUpload(upload);
           nlohmann::json data = {{"id", upload.id},
                                  {"object", "upload"},

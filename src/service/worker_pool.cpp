@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 #include "core/error.h"
-#include "core/file_io.h"
 #include "core/log.h"
 #include "pipeline/pipeline.h"
 #include "service/watermark.h"
@@ -36,13 +35,14 @@ std::string errorCodeFor(core::ErrorKind kind) {
 }
 
 // The phone timing stored beside text-to-speech audio ("audio/<id>.phones.json"), else empty.
-std::vector<speech::TimedPhone> synthesisedPhones(const std::filesystem::path& media,
+std::vector<speech::TimedPhone> synthesisedPhones(store::MediaStore& media,
                                                   const std::string& audioPath) {
   std::vector<speech::TimedPhone> phones;
   if (audioPath.rfind("audio/", 0) != 0) return phones;
-  const auto sidecar = media / std::filesystem::path(audioPath).replace_extension(".phones.json");
-  if (!std::filesystem::exists(sidecar)) return phones;
-  const auto bytes = core::readFileBytes(sidecar.string());
+  const std::string sidecar =
+      std::filesystem::path(audioPath).replace_extension(".phones.json").string();
+  if (!media.exists(sidecar)) return phones;
+  const auto bytes = media.read(sidecar);
   const auto list = nlohmann::json::parse(bytes.begin(), bytes.end());
   for (const auto& p : list) phones.push_back({p.at(0).get<std::string>(), p.at(1), p.at(2)});
   return phones;
@@ -121,8 +121,7 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
   if (!claim.resumed) {
     if (auto now = store.findTask(task.id)) tasks_.statusChanged(*now);
   }
-  const auto& config = tasks_.config();
-  const std::filesystem::path media(config.mediaDir);
+  store::MediaStore& media = tasks_.media();
   const bool unified = task.dialect == "unified";
   const auto started = Clock::now();
   try {
@@ -131,8 +130,8 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
     request.audioField = unified
                              ? "audio_url"
                              : (task.audioPath.rfind("audio/", 0) == 0 ? "audio_id" : "sound_file");
-    request.image = core::readFileBytes((media / task.imagePath).string(), request.imageField);
-    request.audio = core::readFileBytes((media / task.audioPath).string(), request.audioField);
+    request.image = media.read(task.imagePath);
+    request.audio = media.read(task.audioPath);
     request.phones = synthesisedPhones(media, task.audioPath);
     if (!request.phones.empty())
       log->info("task {} uses {} phones from the synthesiser", task.id, request.phones.size());
@@ -155,18 +154,23 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
         store.updateProgress(task.id, workerId, percent);
       };
     };
-    std::filesystem::create_directories(media / "videos");
+    // Results are rendered into staged files and published when complete, so no node ever
+    // serves a partly written video.
     const std::string videoFile = "videos/" + task.id + ".mp4";
-    const auto result = pipeline::render(request, (media / videoFile).string(),
-                                         core::Progress(reporter(0.0), cancel_));
+    store::StagedMedia video = media.stage(videoFile);
+    const auto result =
+        pipeline::render(request, video.path(), core::Progress(reporter(0.0), cancel_));
     std::string watermarkFile;
+    std::optional<store::StagedMedia> watermarked;
     if (task.watermark) {
       pipeline::RenderRequest marked = request;
       marked.image = watermarkImage(request.image, "Digital Human");
       watermarkFile = "videos/" + task.id + "-watermarked.mp4";
-      pipeline::render(marked, (media / watermarkFile).string(),
-                       core::Progress(reporter(0.5), cancel_));
+      watermarked.emplace(media.stage(watermarkFile));
+      pipeline::render(marked, watermarked->path(), core::Progress(reporter(0.5), cancel_));
     }
+    video.commit();
+    if (watermarked) watermarked->commit();
     const double units =
         std::round(result.videoSeconds * tasks_.rateFor(task.mode) * 1000.0) / 1000.0;
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -220,8 +224,11 @@ void WorkerPool::heartbeatLoop() {
             store::nowMillis() - static_cast<store::Millis>(config.retentionDays) * 86400000LL;
         const auto files = tasks_.store().purgeMediaBefore(cutoff);
         for (const auto& f : files) {
-          std::error_code ignored;
-          std::filesystem::remove(std::filesystem::path(config.mediaDir) / f, ignored);
+          try {
+            tasks_.media().remove(f);
+          } catch (const std::exception& e) {
+            core::logger("retention")->warn("cannot remove {}: {}", f, core::describe(e));
+          }
         }
         if (!files.empty()) core::logger("retention")->info("purged {} media files", files.size());
         nextPurge = Clock::now() + std::chrono::seconds(config.purgeIntervalSeconds);
