@@ -7,7 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-600}
 build_dir=${2:-$root/build-fuzz}
-targets=(image_input audio_input kling_request unified_request jwt)
+# FUZZ_TARGETS="audio_input jwt" runs only those.
+read -r -a targets <<<"${FUZZ_TARGETS:-image_input audio_input kling_request unified_request jwt}"
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDH_FUZZ=ON \
   -DBUILD_TESTING=OFF -DCMAKE_CXX_COMPILER=clang++ \

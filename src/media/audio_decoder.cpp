@@ -96,6 +96,7 @@ class Decoder {
                                      "through; re-encode it as one continuous stream");
     }
     if (!swr_) {
+      checkAudioSampleRate(frame.sample_rate, field_);
       inputRate_ = frame.sample_rate;
       inputFormat_ = frame.format;
       checkFfmpeg(av_channel_layout_copy(&inputLayout_, &frame.ch_layout), "channel layout");
@@ -176,7 +177,9 @@ AudioClip decodeAudio(std::span<const uint8_t> bytes, const std::string& field,
 
   // Decoding stops a little past the limit: enough to report the real length of slightly long
   // files without holding hours of samples in memory.
-  const int rate = std::max(1, format->streams[streamIndex]->codecpar->sample_rate);
+  // The rate sizes every buffer below: a forged header claiming GHz would cost gigabytes.
+  const int rate = format->streams[streamIndex]->codecpar->sample_rate;
+  checkAudioSampleRate(rate, field, limits);
   const auto maxFrames = static_cast<size_t>((limits.maxSeconds * 1.1 + 1.0) * rate);
   AudioClip clip = Decoder(*format, streamIndex, field).run(maxFrames);
   clip.sourceType = type;

@@ -54,4 +54,13 @@ void checkAudioDuration(double seconds, const std::string& field, const AudioLim
   }
 }
 
+void checkAudioSampleRate(int hertz, const std::string& field, const AudioLimits& limits) {
+  if (hertz < limits.minSampleRate || hertz > limits.maxSampleRate) {
+    core::throwInvalid(field,
+                       fmt::format("{} has a sample rate of {} Hz; it must be between {} and "
+                                   "{} Hz",
+                                   field, hertz, limits.minSampleRate, limits.maxSampleRate));
+  }
+}
+
 }  // namespace dh::media

@@ -17,6 +17,8 @@ struct AudioLimits {
   size_t maxBytes = 5 * 1024 * 1024;  // bytes of the encoded file (5 MB)
   double minSeconds = 2.0;            // decoded duration
   double maxSeconds = 300.0;          // decoded duration
+  int minSampleRate = 8000;           // Hz; telephone speech
+  int maxSampleRate = 192000;         // Hz; studio masters (a forged header can claim GHz)
 };
 
 void checkImageBytes(size_t bytes, const std::string& field, const ImageLimits& limits = {});
@@ -24,6 +26,7 @@ void checkImageDimensions(int width, int height, const std::string& field,
                           const ImageLimits& limits = {});
 void checkAudioBytes(size_t bytes, const std::string& field, const AudioLimits& limits = {});
 void checkAudioDuration(double seconds, const std::string& field, const AudioLimits& limits = {});
+void checkAudioSampleRate(int hertz, const std::string& field, const AudioLimits& limits = {});
 
 // "10 MB" style text for byte counts in messages.
 std::string formatBytes(size_t bytes);

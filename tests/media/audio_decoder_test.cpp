@@ -96,6 +96,16 @@ TEST(AudioDecoder, RefusesATruncatedMp3) {
   EXPECT_EQ(message.rfind("sound_file is truncated: its header says 29.2", 0), 0u) << message;
 }
 
+// A WAV header may claim any rate; buffers sized from a forged 1.86 GHz took 2 GB and 22 s
+// before the rate was checked (found by the audio fuzz target).
+TEST(AudioDecoder, RefusesAForgedSampleRateBeforeDecoding) {
+  auto wav = test::makeToneWav(3.0, 16000);
+  const uint32_t forged = 0x6f003e80;  // bytes 24-27 of the canonical header: the sample rate
+  for (int i = 0; i < 4; ++i) wav[24 + i] = static_cast<uint8_t>(forged >> (8 * i));
+  EXPECT_EQ(decodeError(wav),
+            "sound_file has a sample rate of 1862286976 Hz; it must be between 8000 and 192000 Hz");
+}
+
 TEST(AudioDecoder, RefusesAPngRenamedMp3) {
   const std::string dir = test::scratchDir();
   std::filesystem::copy_file(test::dataPath("faces/01_astronaut_eileen_collins.png"),
