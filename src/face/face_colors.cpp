@@ -94,9 +94,18 @@ void measureColors(const cv::Mat& source, FaceAnalysis& a) {
     }
   }
   a.teethVisible = a.mouth == MouthState::Open && innerCount > 0 && teethCount > innerCount / 5;
-  // Default teeth: a warm ivory a little brighter than the skin, within a plausible range.
-  const float teethLight = std::clamp(skinLight * 1.3f, 165.0f, 230.0f);
-  const cv::Vec3f defaultTeeth = cv::Vec3f(0.80f, 0.91f, 0.97f) * teethLight;
+  // Default teeth: a warm ivory a little brighter than the skin, within a plausible range, under
+  // the photo's light: the skin's departure from a typical skin tone (BGR ratios to their mean
+  // of about 0.80 : 0.95 : 1.25) is the colour cast, and half of it is applied, so teeth in a
+  // pink-lit photo are not greenish-white.
+  const float teethLight = std::clamp(skinLight * 1.15f, 150.0f, 220.0f);
+  cv::Vec3f teeth = cv::Vec3f(0.88f, 0.93f, 0.97f) * teethLight;
+  const cv::Vec3f typicalSkin(0.80f, 0.95f, 1.25f);
+  for (int k = 0; k < 3; ++k) {
+    const float ratio = a.skinColor[k] / std::max(1.0f, skinLight) / typicalSkin[k];
+    teeth[k] = std::min(255.0f, teeth[k] * std::sqrt(std::clamp(ratio, 0.7f, 1.4f)));
+  }
+  const cv::Vec3f defaultTeeth = teeth;
   a.teethColor = a.teethVisible ? medianColor(face, teethMask, defaultTeeth) : defaultTeeth;
 
   // Grain: the spread of the high-pass residue on the cheeks.

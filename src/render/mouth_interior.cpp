@@ -122,6 +122,11 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
   const float lowerShow = std::clamp((gap / unit - 0.2f) / 0.1f, 0.0f, 1.0f);
   const float tongueRise = std::clamp(tongueShow, 0.0f, 1.0f);
   const float gapNorm = std::clamp(gap / (0.3f * unit), 0.0f, 1.0f);
+  // The upper lip's inner edge in the middle and at the corners, for the teeth's biting arc.
+  const int middleColumn = std::clamp(static_cast<int>(std::lround(centerX)), 0, box.width - 1);
+  const float topMiddle =
+      top_[middleColumn] < 1e8f ? top_[middleColumn] : 0.5f * (left.y + right.y);
+  const float topCorners = 0.5f * (left.y + right.y);
 
   for (int y = 0; y < box.height; ++y) {
     const float* al = alphaF.ptr<float>(y);
@@ -156,28 +161,37 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
           lowerH > 0.5f
               ? smoothstep(bottom - lowerH - 0.8f, bottom - lowerH + 0.8f, static_cast<float>(y))
               : 0.0f;
-      c = c * (1.0f - lowerCover) + teeth_ * (0.4f + 0.25f * side) * lowerCover;
+      c = c * (1.0f - lowerCover) + teeth_ * (0.35f + 0.2f * side) * lowerCover;
 
-      // Upper teeth under the upper lip, shaded toward the corners and at the lip's shadow.
+      // Upper teeth under the upper lip. Their biting edge is a smooth arc from the corners to
+      // the middle (teeth do not follow the lip's bow), shaded toward the corners and darker in
+      // the lip's shadow at the top.
+      const float arcTop = topMiddle + (topCorners - topMiddle) * std::min(1.0f, u * u);
       const float teethH = std::min(upperTeeth, 0.6f * h) * (0.15f + 0.85f * std::sqrt(side));
-      const float teethCover =
-          1.0f - smoothstep(top + teethH - 0.8f, top + teethH + 0.8f, static_cast<float>(y));
-      float teethShade = (0.3f + 0.75f * std::pow(side, 0.6f)) *
-                         (0.8f + 0.2f * smoothstep(top, top + 0.03f * unit, static_cast<float>(y)));
+      const float edge = std::max(arcTop + teethH, top + 0.35f * teethH);
+      const float teethCover = 1.0f - smoothstep(edge - 0.8f, edge + 0.8f, static_cast<float>(y));
+      float teethShade =
+          (0.35f + 0.7f * std::pow(side, 0.6f)) *
+          (0.78f + 0.22f * smoothstep(top, top + 0.04f * unit, static_cast<float>(y)));
       {
-        // Gaps between the front teeth (central, lateral, canine), fainter in standard mode.
+        // Each front tooth (central, lateral, canine) rounded: darker toward its sides, softly;
+        // fainter in standard mode.
         const float dx = std::abs(x - centerX) / unit;
-        const float strength = options_.toothGaps ? 0.3f : 0.15f;
-        for (float edge : {0.0f, 0.12f, 0.22f, 0.3f}) {
-          teethShade *= 1.0f - strength * std::max(0.0f, 1.0f - std::abs(dx - edge) * unit / 0.9f);
+        const float strength = options_.toothGaps ? 0.22f : 0.12f;
+        const float width = std::max(1.2f, 0.012f * unit);
+        for (float gapAt : {0.0f, 0.12f, 0.22f, 0.3f}) {
+          const float d = std::abs(dx - gapAt) * unit / width;
+          teethShade *= 1.0f - strength * std::exp(-d * d);
         }
       }
       c = c * (1.0f - teethCover) + teeth_ * teethShade * teethCover;
 
       // Grain like the photo's, weaker in the dark as a camera's would be.
       const float light = (c[0] + c[1] + c[2]) / 3.0f;
-      const float g =
-          grain_ * std::sqrt(std::min(1.0f, light / 128.0f)) * noise[(x + box.x) % kNoiseTile];
+      // (The photo's grain is measured on skin, where pores and wrinkles add to it: inside the
+      // mouth a part of it is enough.)
+      const float g = 0.6f * grain_ * std::sqrt(std::min(1.0f, light / 128.0f)) *
+                      noise[(x + box.x) % kNoiseTile];
       for (int k = 0; k < 3; ++k) {
         const float value = std::clamp(c[k] + g, 0.0f, 255.0f);
         px[x][k] = static_cast<uint8_t>(std::lround(a * value + (1.0f - a) * px[x][k]));
