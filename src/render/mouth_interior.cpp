@@ -224,7 +224,7 @@ void MouthInterior::drawSeam(const std::vector<cv::Point2f>& lip, float gap, flo
   if (x1 - x0 < 4.0f) return;
   const float halfWidth = 0.5f * (x1 - x0), centerX = 0.5f * (x0 + x1);
   const float band = std::max(1.5f, 0.04f * unit);
-  const cv::Vec3f upperLip = lip_ * 0.9f, lowerLip = lip_, seam = lip_ * 0.5f;
+  const cv::Vec3f upperLip = lip_ * 0.9f, lowerLip = lip_, seam = lip_ * 0.6f;
   for (int x = std::max(0, static_cast<int>(std::ceil(x0)));
        x <= std::min(frame.cols - 1, static_cast<int>(x1)); ++x) {
     const float fx = static_cast<float>(x);
@@ -233,16 +233,20 @@ void MouthInterior::drawSeam(const std::vector<cv::Point2f>& lip, float gap, flo
     const float top = chainY(lip, {0, 1, 2, 3, 4}, fx);
     const float bottom = chainY(lip, {0, 7, 6, 5, 4}, fx);
     const float mid = 0.5f * (top + bottom);
-    const float h = band * (0.6f + 0.4f * side) + 0.5f * (bottom - top);
+    const float h = band * (0.9f + 0.3f * side) + 0.5f * (bottom - top);
+    // The source's teeth often show below the landmarks' inner lip line (a smile's lower
+    // edge is hard to place), so the cover reaches further down than up.
+    const float below = 1.6f * h;
     const int y0 = std::max(0, static_cast<int>(std::floor(mid - h)));
-    const int y1 = std::min(frame.rows - 1, static_cast<int>(std::ceil(mid + h)));
+    const int y1 = std::min(frame.rows - 1, static_cast<int>(std::ceil(mid + below)));
     for (int y = y0; y <= y1; ++y) {
-      const float d = (static_cast<float>(y) - mid) / h;  // -1 .. 1
+      const float offset = static_cast<float>(y) - mid;
+      const float d = offset < 0 ? offset / h : offset / below;  // -1 .. 1
       const float a =
           strength * (1.0f - smoothstep(0.5f, 1.0f, std::abs(d))) * (0.8f + 0.2f * side);
       if (a <= 0.002f) continue;
       cv::Vec3f c = d < 0 ? upperLip : lowerLip;
-      const float seamWeight = 0.8f * (1.0f - smoothstep(0.0f, 0.9f / h + 0.05f, std::abs(d)));
+      const float seamWeight = 0.6f * (1.0f - smoothstep(0.2f, 1.6f, std::abs(offset)));
       c = c * (1.0f - seamWeight) + seam * seamWeight;
       auto& px = frame.at<cv::Vec3b>(y, x);
       for (int k = 0; k < 3; ++k) {
