@@ -79,6 +79,8 @@ Command addServeCommand(CLI::App& app) {
   opt("--public-url", c->publicUrl, "PUBLIC_URL",
       "Base of the media URLs handed out (default http://HOST:PORT)");
   opt("--workers", c->workers, "WORKERS", "Render worker threads");
+  opt("--max-running-renders", c->maxRunningRenders, "MAX_RUNNING_RENDERS",
+      "Renders at once across all processes sharing the store (0 = unlimited)");
   opt("--http-threads", c->httpThreads, "HTTP_THREADS", "HTTP request threads");
   opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
   opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");

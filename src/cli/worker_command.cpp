@@ -87,6 +87,8 @@ Command addWorkerCommand(CLI::App& app) {
   opt("--public-url", c->publicUrl, "PUBLIC_URL",
       "Base URL of the API nodes, used in the result URLs of callbacks");
   opt("--threads", c->workers, "WORKER_THREADS", "Render threads in this process");
+  opt("--max-running-renders", c->maxRunningRenders, "MAX_RUNNING_RENDERS",
+      "Renders at once across all processes sharing the store (0 = unlimited)");
   opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
   opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
   opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",

@@ -13,6 +13,8 @@ struct ServiceConfig {
   std::string mediaDir = "data/media";  // results, uploads, inputs and TTS audio
   std::string publicUrl;                // base of the URLs handed out; default http://HOST:PORT
   int workers = 2;                      // render threads
+  int maxRunningRenders = 0;            // renders at once across every process sharing the
+                                        // store (tasks with a live lease); 0 = unlimited
   int httpThreads = 64;                 // request threads; an open keep-alive connection holds one
 
   double stdRate = 0.4;  // units per output second, std mode

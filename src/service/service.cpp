@@ -36,6 +36,7 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"media_dir", c.mediaDir},
           {"public_url", c.publicUrl},
           {"workers", c.workers},
+          {"max_running_renders", c.maxRunningRenders},
           {"http_threads", c.httpThreads},
           {"std_rate", c.stdRate},
           {"pro_rate", c.proRate},

@@ -98,7 +98,8 @@ void WorkerPool::workerLoop(int index) {
   while (!stopping_.load()) {
     std::optional<store::Claim> claim;
     try {
-      claim = tasks_.store().claimTask(workerId, config.leaseSeconds * 1000LL, config.maxAttempts);
+      claim = tasks_.store().claimTask(workerId, config.leaseSeconds * 1000LL, config.maxAttempts,
+                                       config.maxRunningRenders);
     } catch (const std::exception& e) {
       core::logger("worker")->error("claim failed: {}", core::describe(e));
     }
@@ -109,6 +110,8 @@ void WorkerPool::workerLoop(int index) {
     ++running_;
     process(workerId, *claim);
     --running_;
+    // Under a render cap, threads of this process that were refused may claim now.
+    if (config.maxRunningRenders > 0) tasks_.wakeAll();
   }
 }
 

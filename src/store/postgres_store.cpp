@@ -26,6 +26,8 @@ constexpr const char* kKeyColumns =
 constexpr const char* kWorkChannel = "dh_work";
 // Serialises migrations between processes starting at the same time.
 constexpr int64_t kMigrationLock = 0x64685f736368656dLL;
+// Serialises claims under a render cap, so that counting and claiming are one step.
+constexpr int64_t kCappedClaimLock = 0x64685f636c61696dLL;
 
 // "t.id, t.account_id, ..." for statements joining another relation.
 std::string qualified(const std::string& alias, const std::string& columns) {
@@ -275,7 +277,7 @@ int64_t PostgresStore::countActiveTasks(const std::string& accountId) {
 }
 
 std::optional<Claim> PostgresStore::claimTask(const std::string& workerId, Millis leaseMs,
-                                              int maxAttempts) {
+                                              int maxAttempts, int maxRunning) {
   static const std::string sql =
       "WITH picked AS (SELECT id, status FROM tasks WHERE status = 'submitted' OR "
       "(status = 'processing' AND lease_expires_at < $3 AND attempts < $4) "
@@ -284,9 +286,26 @@ std::optional<Claim> PostgresStore::claimTask(const std::string& workerId, Milli
       "attempts = t.attempts + 1, updated_at = $3 FROM picked WHERE t.id = picked.id "
       "RETURNING " +
       qualified("t", kTaskColumns) + ", picked.status";
-  const Millis now = nowMillis();
   auto conn = pool_.acquire();
+  if (maxRunning <= 0) {
+    const Millis now = nowMillis();
+    const auto r = conn->exec(sql, {workerId, now + leaseMs, now, maxAttempts});
+    if (r.empty()) return std::nullopt;
+    return Claim{readTask(r, 0), r.text(0, kTaskColumnCount) == "processing"};
+  }
+  // Under a cap, claimers of every process queue on one transaction-scoped advisory lock; each
+  // statement after it (READ COMMITTED) sees the claims committed by the previous holders.
+  pg::Transaction tx(*conn);
+  conn->exec("SELECT pg_advisory_xact_lock($1)", {kCappedClaimLock});
+  const Millis now = nowMillis();
+  const int64_t running =
+      conn->exec(
+              "SELECT COUNT(*) FROM tasks WHERE status = 'processing' AND lease_expires_at >= $1",
+              {now})
+          .integer(0, 0);
+  if (running >= maxRunning) return std::nullopt;
   const auto r = conn->exec(sql, {workerId, now + leaseMs, now, maxAttempts});
+  tx.commit();
   if (r.empty()) return std::nullopt;
   return Claim{readTask(r, 0), r.text(0, kTaskColumnCount) == "processing"};
 }

@@ -33,8 +33,8 @@ class PostgresStore final : public Store {
                                   const std::string& idOrExternal) override;
   std::vector<Task> listTasks(const std::string& accountId, int offset, int limit) override;
   int64_t countActiveTasks(const std::string& accountId) override;
-  std::optional<Claim> claimTask(const std::string& workerId, Millis leaseMs,
-                                 int maxAttempts) override;
+  std::optional<Claim> claimTask(const std::string& workerId, Millis leaseMs, int maxAttempts,
+                                 int maxRunning) override;
   std::vector<Task> failExhaustedTasks(int maxAttempts, const std::string& reason) override;
   int renewLeases(const std::string& workerId, Millis leaseMs) override;
   void updateProgress(const std::string& taskId, const std::string& workerId,

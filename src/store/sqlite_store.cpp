@@ -254,10 +254,20 @@ int64_t SqliteStore::countActiveTasks(const std::string& accountId) {
 }
 
 std::optional<Claim> SqliteStore::claimTask(const std::string& workerId, Millis leaseMs,
-                                            int maxAttempts) {
+                                            int maxAttempts, int maxRunning) {
   std::lock_guard lock(mutex_);
-  const Millis now = nowMillis();
+  // BEGIN IMMEDIATE holds the database's write lock: no other process claims between the count
+  // and the claim.
   sqlite::Transaction tx(db_);
+  const Millis now = nowMillis();
+  if (maxRunning > 0) {
+    auto q = db_.query(
+                    "SELECT COUNT(*) FROM tasks WHERE status = 'processing' AND "
+                    "lease_expires_at >= ?")
+                 .bind(now);
+    q.step();
+    if (q.integer(0) >= maxRunning) return std::nullopt;
+  }
   std::string id;
   bool resumed = false;
   {

@@ -138,8 +138,10 @@ class Store {
 
   // Claims the oldest submitted task, or one whose lease lapsed and has attempts left, for
   // `workerId` until now + leaseMs. Increments attempts and sets status processing.
+  // `maxRunning` > 0 caps the renders of the whole store: the claim only succeeds while fewer
+  // than that many tasks hold a live lease (counted and claimed atomically, across processes).
   virtual std::optional<Claim> claimTask(const std::string& workerId, Millis leaseMs,
-                                         int maxAttempts) = 0;
+                                         int maxAttempts, int maxRunning = 0) = 0;
   // Fails tasks whose lease lapsed after `maxAttempts` claims; returns them as failed.
   virtual std::vector<Task> failExhaustedTasks(int maxAttempts, const std::string& reason) = 0;
   // Extends the lease of the worker's tasks; returns how many it still holds.

@@ -464,6 +464,90 @@ TEST_P(StoreConformance, ConcurrentClaimersGetEachTaskExactlyOnce) {
   EXPECT_EQ(counts.queueDepth, 0);
 }
 
+TEST_P(StoreConformance, RenderCapStopsClaimsAtNAndResumesAfterAFinishOrALapse) {
+  key("alice", std::nullopt);
+  std::vector<Task> tasks;
+  for (int i = 0; i < 5; ++i) tasks.push_back(submitted("acct-alice", 1000 + i));
+  auto other = openAnother();  // as another process would hold
+  const auto a = store_->claimTask("w1", 30000, 3, 2);
+  const auto b = other->claimTask("w2", 400, 3, 2);
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(store_->claimTask("w3", 30000, 3, 2)) << "two renders hold a live lease";
+  EXPECT_FALSE(other->claimTask("w3", 30000, 3, 2)) << "the cap counts every process's claims";
+  EXPECT_EQ(store_->counts().queueDepth, 3);
+
+  // A finished render frees its place.
+  ASSERT_TRUE(store_->completeTask(a->task.id, "w1", "videos/a.mp4", "", 2.5, 1.0));
+  const auto c = other->claimTask("w3", 30000, 3, 2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->task.id, tasks[2].id);
+  EXPECT_FALSE(store_->claimTask("w4", 30000, 3, 2));
+
+  // So does a lapsed lease (its worker died): the lapsed task is the oldest claimable.
+  std::this_thread::sleep_for(700ms);
+  const auto d = store_->claimTask("w4", 30000, 3, 2);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->task.id, b->task.id);
+  EXPECT_TRUE(d->resumed);
+  EXPECT_FALSE(store_->claimTask("w5", 30000, 3, 2));
+
+  // And a task handed back on shutdown; a higher cap or none admits more at once.
+  ASSERT_TRUE(store_->releaseTask(c->task.id, "w3"));
+  const auto e = store_->claimTask("w5", 30000, 3, 2);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->task.id, c->task.id);
+  EXPECT_FALSE(store_->claimTask("w6", 30000, 3, 2));
+  EXPECT_TRUE(store_->claimTask("w6", 30000, 3, 3));
+  EXPECT_TRUE(store_->claimTask("w7", 30000, 3));
+  EXPECT_EQ(store_->counts().tasksByStatus.at("processing"), 4);
+}
+
+TEST_P(StoreConformance, RenderCapHoldsUnderConcurrentClaimersOnSeparateConnections) {
+  key("alice", std::nullopt);
+  constexpr int kTasks = 30, kClaimers = 6, kCap = 2;
+  for (int i = 0; i < kTasks; ++i) submitted("acct-alice", 1000 + i);
+  std::atomic<int> holding{0}, maxHolding{0}, finished{0};
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClaimers; ++c) {
+    threads.emplace_back([&, c] {
+      try {
+        auto mine = openAnother();
+        const std::string worker = "w" + std::to_string(c);
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (finished.load() < kTasks && std::chrono::steady_clock::now() < deadline) {
+          const auto claim = mine->claimTask(worker, 60000, 3, kCap);
+          if (!claim) {
+            std::this_thread::sleep_for(1ms);
+            continue;
+          }
+          // Counted after the claim committed and uncounted before the finish: never more
+          // than the store itself counts as running.
+          const int now = ++holding;
+          int seen = maxHolding.load();
+          while (now > seen && !maxHolding.compare_exchange_weak(seen, now)) {
+          }
+          std::this_thread::sleep_for(15ms);
+          --holding;
+          if (!mine->completeTask(claim->task.id, worker, "videos/x.mp4", "", 2.5, 1.0))
+            throw std::runtime_error("lost lease on " + claim->task.id);
+          ++finished;
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex);
+        errors.push_back(e.what());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(finished.load(), kTasks);
+  EXPECT_LE(maxHolding.load(), kCap);
+  EXPECT_EQ(maxHolding.load(), kCap) << "the cap should not admit fewer than it allows";
+  EXPECT_EQ(store_->counts().tasksByStatus.at("succeed"), kTasks);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& param) { return param.param; });
 
