@@ -50,7 +50,10 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out) {
   if (out.size() != photo_.size() || out.type() != photo_.type()) {
     out.create(photo_.size(), photo_.type());
   }
-  photo_.copyTo(out);
+  // The warp rewrites the whole head region: only the rest is copied from the photo.
+  for (const cv::Rect& band : bandsAround(photo_.size(), warp_->roi())) {
+    if (band.width > 0 && band.height > 0) photo_(band).copyTo(out(band));
+  }
   rig_.pose(params, target_);
   const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
   warp_->apply(photo_, target_, interpolation, out, detail_);

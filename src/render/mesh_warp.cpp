@@ -130,18 +130,20 @@ void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target,
     return;
   }
   // `interpolation` inside `detail`, bilinear on the bands around it.
-  const cv::Rect bands[5] = {inner,
-                             {0, 0, roi_.width, inner.y},
-                             {0, inner.br().y, roi_.width, roi_.height - inner.br().y},
-                             {0, inner.y, inner.x, inner.height},
-                             {inner.br().x, inner.y, roi_.width - inner.br().x, inner.height}};
-  for (int i = 0; i < 5; ++i) {
-    const cv::Rect& r = bands[i];
-    if (r.width <= 0 || r.height <= 0) continue;
+  const auto remapPart = [&](const cv::Rect& r, int mode) {
+    if (r.width <= 0 || r.height <= 0) return;
     cv::Mat out = dst(r + roi_.tl());
-    cv::remap(src, out, mapX_(r), mapY_(r), i == 0 ? interpolation : cv::INTER_LINEAR,
-              cv::BORDER_REPLICATE);
-  }
+    cv::remap(src, out, mapX_(r), mapY_(r), mode, cv::BORDER_REPLICATE);
+  };
+  remapPart(inner, interpolation);
+  for (const cv::Rect& band : bandsAround(roi_.size(), inner)) remapPart(band, cv::INTER_LINEAR);
+}
+
+std::array<cv::Rect, 4> bandsAround(cv::Size size, const cv::Rect& inner) {
+  return {cv::Rect{0, 0, size.width, inner.y},
+          cv::Rect{0, inner.br().y, size.width, size.height - inner.br().y},
+          cv::Rect{0, inner.y, inner.x, inner.height},
+          cv::Rect{inner.br().x, inner.y, size.width - inner.br().x, inner.height}};
 }
 
 }  // namespace dh::render

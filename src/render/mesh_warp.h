@@ -14,6 +14,10 @@ using Triangle = std::array<int, 3>;
 // Delaunay triangulation of `points` (indices into it). Duplicate points are left out.
 std::vector<Triangle> delaunay(const std::vector<cv::Point2f>& points);
 
+// The four bands of a `size` image around `inner` (inside it): above, below, left, right. Bands
+// may be empty.
+std::array<cv::Rect, 4> bandsAround(cv::Size size, const cv::Rect& inner);
+
 class MeshWarp {
  public:
   // `source`: control points in the source image; `roi`: the only region ever written.
