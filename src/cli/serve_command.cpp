@@ -82,6 +82,12 @@ Command addServeCommand(CLI::App& app) {
   opt("--max-running-renders", c->maxRunningRenders, "MAX_RUNNING_RENDERS",
       "Renders at once across all processes sharing the store (0 = unlimited)");
   opt("--http-threads", c->httpThreads, "HTTP_THREADS", "HTTP request threads");
+  opt("--read-timeout-seconds", c->readTimeoutSeconds, "READ_TIMEOUT_SECONDS",
+      "Disconnect a client that sends nothing of its request (line, headers, body) for this long");
+  opt("--write-timeout-seconds", c->writeTimeoutSeconds, "WRITE_TIMEOUT_SECONDS",
+      "Disconnect a client that takes nothing of an answer for this long");
+  opt("--keep-alive-timeout-seconds", c->keepAliveTimeoutSeconds, "KEEP_ALIVE_TIMEOUT_SECONDS",
+      "Close an idle connection (or a new one that sends nothing) after this long");
   opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
   opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
   opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",

@@ -16,6 +16,11 @@ struct ServiceConfig {
   int maxRunningRenders = 0;            // renders at once across every process sharing the
                                         // store (tasks with a live lease); 0 = unlimited
   int httpThreads = 64;                 // request threads; an open keep-alive connection holds one
+  int readTimeoutSeconds = 30;  // longest wait for the next bytes of a request (line, headers,
+                                // body); a client silent longer is disconnected
+  int writeTimeoutSeconds = 5;  // longest wait for a client to take the next bytes of an answer
+  int keepAliveTimeoutSeconds = 30;  // an idle connection (also a new one before its first byte)
+                                     // is closed after this long
 
   double stdRate = 0.4;  // units per output second, std mode
   double proRate = 0.8;  // units per output second, pro mode

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "service/auth.h"
+#include "service/connections.h"
 
 namespace dh::service {
 namespace {
@@ -140,6 +141,15 @@ void HttpApi::registerRoutes() {
   server_.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        // A body that stopped arriving (read timeout): answer, then close the connection rather
+        // than keep it alive (cpp-httplib would wait the keep-alive timeout for a next request
+        // and read the rest of the trickle as one).
+        if (res.status == 400 && req.has_header("Content-Length") &&
+            req.body.size() <
+                std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10)) {
+          res.set_header("Connection", "close");
+          shutdownClientReads(req.local_port, req.remote_addr, req.remote_port);
+        }
         const Dialect dialect =
             req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
         const int code = res.status == 404 || res.status == 405 ? 1202 : 1200;

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "service/callbacks.h"
+#include "service/connections.h"
 #include "service/console_routes.h"
 #include "service/http_api.h"
 #include "service/task_service.h"
@@ -38,6 +39,9 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"workers", c.workers},
           {"max_running_renders", c.maxRunningRenders},
           {"http_threads", c.httpThreads},
+          {"read_timeout_seconds", c.readTimeoutSeconds},
+          {"write_timeout_seconds", c.writeTimeoutSeconds},
+          {"keep_alive_timeout_seconds", c.keepAliveTimeoutSeconds},
           {"std_rate", c.stdRate},
           {"pro_rate", c.proRate},
           {"lease_seconds", c.leaseSeconds},
@@ -53,6 +57,13 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"max_active_tasks_per_key", c.maxActiveTasksPerKey},
           {"blocked_prompt_words", c.blockedPromptWords},
           {"maintenance", c.maintenance}};
+}
+
+void requirePositive(int value, const std::string& flag) {
+  if (value < 1)
+    throw core::Error(core::ErrorKind::InvalidInput,
+                      "--" + flag + ": must be at least 1 second, got " + std::to_string(value),
+                      flag);
 }
 
 }  // namespace
@@ -71,9 +82,13 @@ int Service::bind() {
   p.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   p.server.set_tcp_nodelay(true);
   p.server.set_keep_alive_max_count(100000);
-  p.server.set_keep_alive_timeout(30);
+  requirePositive(config_.readTimeoutSeconds, "read-timeout-seconds");
+  requirePositive(config_.writeTimeoutSeconds, "write-timeout-seconds");
+  requirePositive(config_.keepAliveTimeoutSeconds, "keep-alive-timeout-seconds");
+  p.server.set_keep_alive_timeout(config_.keepAliveTimeoutSeconds);
   p.server.set_payload_max_length(kMaxBodyBytes);
-  p.server.set_read_timeout(30);
+  p.server.set_read_timeout(config_.readTimeoutSeconds);
+  p.server.set_write_timeout(config_.writeTimeoutSeconds);
   if (config_.port == 0) {
     config_.port = p.server.bind_to_any_port(config_.host);
   } else if (!p.server.bind_to_port(config_.host, config_.port)) {
@@ -112,6 +127,10 @@ void Service::run() {
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   parts_->server.stop();
+  if (config_.port > 0) {
+    const int woken = shutdownClientReads(config_.port);
+    if (woken > 0) core::logger("serve")->info("closing {} open client connections", woken);
+  }
 }
 
 }  // namespace dh::service
