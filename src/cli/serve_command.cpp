@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/service_options.h"
 #include "core/log.h"
 #include "service/service.h"
 
@@ -68,10 +69,7 @@ std::vector<std::string> splitList(const std::vector<std::string>& items) {
 Command addServeCommand(CLI::App& app) {
   auto c = std::make_shared<service::ServiceConfig>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the HTTP service (both API dialects)");
-  auto opt = [&](const std::string& flags, auto& value, const std::string& env,
-                 const std::string& help) {
-    return cmd->add_option(flags, value, help)->envname("DH_" + env)->capture_default_str();
-  };
+  const OptionAdder opt(cmd);
   opt("--host", c->host, "HOST", "Listen address");
   opt("--port", c->port, "PORT", "Listen port (0 = any free port)");
   opt("--db", c->db, "DB", "Store: SQLite file (WAL) or sqlite:PATH");
@@ -79,8 +77,6 @@ Command addServeCommand(CLI::App& app) {
   opt("--public-url", c->publicUrl, "PUBLIC_URL",
       "Base of the media URLs handed out (default http://HOST:PORT)");
   opt("--workers", c->workers, "WORKERS", "Render worker threads");
-  opt("--max-running-renders", c->maxRunningRenders, "MAX_RUNNING_RENDERS",
-      "Renders at once across all processes sharing the store (0 = unlimited)");
   opt("--http-threads", c->httpThreads, "HTTP_THREADS", "HTTP request threads");
   opt("--read-timeout-seconds", c->readTimeoutSeconds, "READ_TIMEOUT_SECONDS",
       "Disconnect a client that sends nothing of its request (line, headers, body) for this long");
@@ -88,15 +84,6 @@ Command addServeCommand(CLI::App& app) {
       "Disconnect a client that takes nothing of an answer for this long");
   opt("--keep-alive-timeout-seconds", c->keepAliveTimeoutSeconds, "KEEP_ALIVE_TIMEOUT_SECONDS",
       "Close an idle connection (or a new one that sends nothing) after this long");
-  opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
-  opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
-  opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",
-      "A task's claim lapses this long after its worker's last heartbeat");
-  opt("--max-attempts", c->maxAttempts, "MAX_ATTEMPTS",
-      "Claims of a task whose worker keeps dying before it fails");
-  opt("--shutdown-grace-seconds", c->shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
-      "On SIGTERM, running renders get this long before they are handed back");
-  opt("--retention-days", c->retentionDays, "RETENTION_DAYS", "Media older than this are purged");
   opt("--purge-interval-seconds", c->purgeIntervalSeconds, "PURGE_INTERVAL_SECONDS",
       "How often expired media are looked for");
   opt("--webhook-secret", c->webhookSecret, "WEBHOOK_SECRET",
@@ -124,9 +111,9 @@ Command addServeCommand(CLI::App& app) {
       "Tolerance for JWT nbf/exp against this server's clock");
   opt("--min-free-disk-mb", c->minFreeDiskMb, "MIN_FREE_DISK_MB",
       "Refuse submits (503 / 5001) below this much free space for media, MiB (0 = off)");
+  addSharedStoreOptions(opt, *c);
   cmd->add_flag("--maintenance", c->maintenance, "Refuse new tasks with 503 / 5001")
       ->envname("DH_MAINTENANCE");
-  opt("--log-level", c->logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");
   return {cmd, [c] {
             c->allowFetchFrom = splitList(c->allowFetchFrom);
             c->allowClientIps = splitList(c->allowClientIps);

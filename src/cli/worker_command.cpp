@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/service_options.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "service/metrics.h"
@@ -77,28 +78,14 @@ Command addWorkerCommand(CLI::App& app) {
   c->workers = 1;
   CLI::App* cmd = app.add_subcommand(
       "worker", "Only render: claim tasks from a shared store (e.g. PostgreSQL) and render them");
-  auto opt = [&](const std::string& flags, auto& value, const std::string& env,
-                 const std::string& help) {
-    return cmd->add_option(flags, value, help)->envname("DH_" + env)->capture_default_str();
-  };
+  const OptionAdder opt(cmd);
   opt("--db", c->db, "DB", "Store: postgresql://... shared with the API nodes (or a SQLite file)");
   opt("--media-dir", c->mediaDir, "MEDIA_DIR",
       "Media directory shared with the API nodes (inputs are read, results written here)");
   opt("--public-url", c->publicUrl, "PUBLIC_URL",
       "Base URL of the API nodes, used in the result URLs of callbacks");
   opt("--threads", c->workers, "WORKER_THREADS", "Render threads in this process");
-  opt("--max-running-renders", c->maxRunningRenders, "MAX_RUNNING_RENDERS",
-      "Renders at once across all processes sharing the store (0 = unlimited)");
-  opt("--std-rate", c->stdRate, "STD_RATE", "Units charged per output second in std mode");
-  opt("--pro-rate", c->proRate, "PRO_RATE", "Units charged per output second in pro mode");
-  opt("--lease-seconds", c->leaseSeconds, "LEASE_SECONDS",
-      "A claim lapses this long after this worker's last heartbeat");
-  opt("--max-attempts", c->maxAttempts, "MAX_ATTEMPTS",
-      "Claims of a task whose worker keeps dying before it fails");
-  opt("--shutdown-grace-seconds", c->shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
-      "On SIGTERM, running renders get this long before they are handed back");
-  opt("--retention-days", c->retentionDays, "RETENTION_DAYS", "Media older than this are purged");
-  opt("--log-level", c->logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");
+  addSharedStoreOptions(opt, *c);
   return {cmd, [c] { return runWorker(*c); }};
 }
 
