@@ -42,6 +42,46 @@ PhoneTarget silence() {
 
 constexpr auto C = PhoneClass::Consonant;
 
+// l: tongue tip up, jaw a little open
+PhoneTarget lateral() {
+  return consonant(C, 0.30f, 0.10f, 0, 0, 0, 0.6f, 0.3f);
+}
+// s z: teeth close, lips spread
+PhoneTarget sibilant() {
+  return consonant(C, 0.10f, 0.40f, 0, 0, 0, 0, 1.0f, 2.0f);
+}
+// sh zh ch jh: lips pushed forward
+PhoneTarget postalveolar() {
+  return consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f);
+}
+// w: lips rounded
+PhoneTarget labialGlide() {
+  return consonant(C, 0.15f, 0, 1.00f, 0, 0, 0, 4.0f, 1.0f);
+}
+// English r: lips a little rounded
+PhoneTarget rhotic() {
+  return consonant(C, 0.25f, 0, 0.40f, 0, 0, 0, 1.0f);
+}
+// y: lips spread
+PhoneTarget palatalGlide() {
+  return consonant(C, 0.20f, 0.50f, 0, 0, 0, 0, 0.6f);
+}
+// t d
+PhoneTarget alveolarStop() {
+  return consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.15f, 0.2f);
+}
+// n
+PhoneTarget alveolarNasal() {
+  return consonant(C, 0.20f, 0.15f, 0, 0, 0, 0.15f, 0.2f);
+}
+// k g ng and the fricatives made at the back: the lips follow the neighbours
+PhoneTarget velar() {
+  return consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f);
+}
+// h: shaped by the next vowel
+PhoneTarget glottal() {
+  return consonant(C, 0.40f, 0, 0, 0, 0, 0, 0.05f, 0.1f);
+}
 PhoneTarget bilabial() {
   return consonant(PhoneClass::Bilabial, 0.03f, 0, 0, 1.0f, 0, 0, 20.0f, 6.0f);
 }
@@ -76,23 +116,23 @@ const std::map<std::string, PhoneTarget, std::less<>>& arpabet() {
       {"V", labiodental()},
       {"TH", dental()},
       {"DH", dental()},
-      {"L", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0.6f, 0.3f)},
-      {"S", consonant(C, 0.10f, 0.40f, 0, 0, 0, 0, 1.0f, 2.0f)},
-      {"Z", consonant(C, 0.10f, 0.40f, 0, 0, 0, 0, 1.0f, 2.0f)},
-      {"SH", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
-      {"ZH", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
-      {"CH", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
-      {"JH", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
-      {"W", consonant(C, 0.15f, 0, 1.00f, 0, 0, 0, 4.0f, 1.0f)},
-      {"R", consonant(C, 0.25f, 0, 0.40f, 0, 0, 0, 1.0f)},
-      {"Y", consonant(C, 0.20f, 0.50f, 0, 0, 0, 0, 0.6f)},
-      {"T", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.15f, 0.2f)},
-      {"D", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.15f, 0.2f)},
-      {"N", consonant(C, 0.20f, 0.15f, 0, 0, 0, 0.15f, 0.2f)},
-      {"K", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"G", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"NG", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"HH", consonant(C, 0.40f, 0, 0, 0, 0, 0, 0.05f, 0.1f)},
+      {"L", lateral()},
+      {"S", sibilant()},
+      {"Z", sibilant()},
+      {"SH", postalveolar()},
+      {"ZH", postalveolar()},
+      {"CH", postalveolar()},
+      {"JH", postalveolar()},
+      {"W", labialGlide()},
+      {"R", rhotic()},
+      {"Y", palatalGlide()},
+      {"T", alveolarStop()},
+      {"D", alveolarStop()},
+      {"N", alveolarNasal()},
+      {"K", velar()},
+      {"G", velar()},
+      {"NG", velar()},
+      {"HH", glottal()},
   };
   return table;
 }
@@ -134,37 +174,37 @@ const std::map<std::string, PhoneTarget, std::less<>>& ipaConsonants() {
       {"ʋ", labiodental()},
       {"θ", dental()},
       {"ð", dental()},
-      {"l", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0.6f, 0.3f)},
-      {"ɫ", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0.6f, 0.3f)},
+      {"l", lateral()},
+      {"ɫ", lateral()},
       {"ʎ", consonant(C, 0.25f, 0.20f, 0, 0, 0, 0.3f, 0.3f)},
-      {"s", consonant(C, 0.10f, 0.40f, 0, 0, 0, 0, 1.0f, 2.0f)},
-      {"z", consonant(C, 0.10f, 0.40f, 0, 0, 0, 0, 1.0f, 2.0f)},
-      {"ʃ", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
-      {"ʒ", consonant(C, 0.15f, 0, 0.60f, 0, 0, 0, 2.0f, 2.0f)},
+      {"s", sibilant()},
+      {"z", sibilant()},
+      {"ʃ", postalveolar()},
+      {"ʒ", postalveolar()},
       {"ɕ", consonant(C, 0.12f, 0.30f, 0.2f, 0, 0, 0, 1.5f, 2.0f)},
       {"ʑ", consonant(C, 0.12f, 0.30f, 0.2f, 0, 0, 0, 1.5f, 2.0f)},
       {"ʂ", consonant(C, 0.15f, 0, 0.45f, 0, 0, 0, 1.5f, 2.0f)},
       {"ʐ", consonant(C, 0.15f, 0, 0.45f, 0, 0, 0, 1.5f, 2.0f)},
-      {"w", consonant(C, 0.15f, 0, 1.00f, 0, 0, 0, 4.0f, 1.0f)},
+      {"w", labialGlide()},
       {"ɥ", consonant(C, 0.15f, 0, 0.90f, 0, 0, 0, 4.0f, 1.0f)},
-      {"ɹ", consonant(C, 0.25f, 0, 0.40f, 0, 0, 0, 1.0f)},
+      {"ɹ", rhotic()},
       {"r", consonant(C, 0.25f, 0.10f, 0, 0, 0, 0.2f, 0.4f)},
       {"ɾ", consonant(C, 0.25f, 0.10f, 0, 0, 0, 0.2f, 0.3f)},
       {"ʁ", consonant(C, 0.30f, 0, 0.10f, 0, 0, 0, 0.2f, 0.3f)},
-      {"j", consonant(C, 0.20f, 0.50f, 0, 0, 0, 0, 0.6f)},
-      {"t", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.15f, 0.2f)},
-      {"d", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.15f, 0.2f)},
-      {"n", consonant(C, 0.20f, 0.15f, 0, 0, 0, 0.15f, 0.2f)},
+      {"j", palatalGlide()},
+      {"t", alveolarStop()},
+      {"d", alveolarStop()},
+      {"n", alveolarNasal()},
       {"ɲ", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0, 0.2f)},
-      {"k", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"g", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"ɡ", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"ŋ", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"x", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"χ", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"ɣ", consonant(C, 0.30f, 0.10f, 0, 0, 0, 0, 0.1f, 0.3f)},
-      {"h", consonant(C, 0.40f, 0, 0, 0, 0, 0, 0.05f, 0.1f)},
-      {"ɦ", consonant(C, 0.40f, 0, 0, 0, 0, 0, 0.05f, 0.1f)},
+      {"k", velar()},
+      {"g", velar()},
+      {"ɡ", velar()},
+      {"ŋ", velar()},
+      {"x", velar()},
+      {"χ", velar()},
+      {"ɣ", velar()},
+      {"h", glottal()},
+      {"ɦ", glottal()},
       {"ʔ", consonant(C, 0.30f, 0, 0, 0, 0, 0, 0.05f, 0.1f)},
       {"c", consonant(C, 0.20f, 0.30f, 0, 0, 0, 0, 0.3f)},
       {"ʈ", consonant(C, 0.20f, 0.20f, 0, 0, 0, 0.1f, 0.2f)},
