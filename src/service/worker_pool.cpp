@@ -234,6 +234,10 @@ void WorkerPool::heartbeatLoop() {
           }
         }
         if (!files.empty()) core::logger("retention")->info("purged {} media files", files.size());
+        // Half-written files of processes killed mid-write (an hour idle: live writers keep
+        // writing).
+        if (const size_t abandoned = tasks_.media().removeAbandoned(3600); abandoned > 0)
+          core::logger("retention")->info("removed {} abandoned partial files", abandoned);
         nextPurge = Clock::now() + std::chrono::seconds(config.purgeIntervalSeconds);
       }
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -166,6 +167,22 @@ bool LocalDirMediaStore::remove(const std::string& name) {
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   throwSystem("cannot remove " + path, errno);
+}
+
+size_t LocalDirMediaStore::removeAbandoned(int64_t idleSeconds) {
+  // Files being written are named ".<target>.<random>" (tempBeside); a live writer keeps
+  // changing its file, so one idle for long belonged to a process that died.
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::seconds(idleSeconds);
+  size_t removed = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
+    if (!it->is_regular_file(ec) || path.filename().string().rfind('.', 0) != 0) continue;
+    const auto modified = fs::last_write_time(path, ec);
+    if (!ec && modified < cutoff && fs::remove(path, ec)) ++removed;
+    ec.clear();
+  }
+  return removed;
 }
 
 std::optional<uint64_t> LocalDirMediaStore::freeBytes() {

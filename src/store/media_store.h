@@ -75,6 +75,9 @@ class MediaStore {
   // Deletes the file; false when there was none.
   virtual bool remove(const std::string& name) = 0;
 
+  // Deletes files still being written (staged or mid-put) that nobody has touched for
+  // `idleSeconds`: what a process killed while writing left behind. Returns how many.
+  virtual size_t removeAbandoned(int64_t idleSeconds) = 0;
   // Free space for new media in bytes (for the disk floor), nullopt when it cannot be told.
   virtual std::optional<uint64_t> freeBytes() = 0;
   // For logs: "directory data/media".

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -102,6 +103,24 @@ TEST(LocalDirMediaStore, StagedFileAppearsOnlyOnCommit) {
   }
   EXPECT_FALSE(media.exists("videos/78.mp4"));
   EXPECT_EQ(listing(root), std::vector<std::string>{"videos/77.mp4"}) << "abandoned file removed";
+}
+
+// A process killed while rendering leaves its staged file behind; the retention sweep removes
+// such files once idle, and leaves live ones and published media alone.
+TEST(LocalDirMediaStore, AbandonedPartialFilesAreSweptWhenIdle) {
+  const std::string root = test::scratchDir() + "/media";
+  LocalDirMediaStore media(root);
+  media.put("videos/1.mp4", filled(10, 1));
+  const std::string old = root + "/videos/.2.mp4.dead";
+  const std::string live = root + "/videos/.3.mp4.live";
+  std::ofstream(old) << "half";
+  std::ofstream(live) << "half";
+  fs::last_write_time(old, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  fs::last_write_time(root + "/videos/1.mp4",
+                      fs::file_time_type::clock::now() - std::chrono::hours(2));
+  EXPECT_EQ(media.removeAbandoned(3600), 1u);
+  EXPECT_EQ(listing(root), (std::vector<std::string>{"videos/.3.mp4.live", "videos/1.mp4"}));
+  EXPECT_EQ(media.removeAbandoned(3600), 0u);
 }
 
 TEST(LocalDirMediaStore, PutFileMovesAFinishedFileIn) {
