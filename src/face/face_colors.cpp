@@ -98,7 +98,7 @@ void measureColors(const cv::Mat& source, FaceAnalysis& a) {
   // the photo's light: the skin's departure from a typical skin tone (BGR ratios to their mean
   // of about 0.80 : 0.95 : 1.25) is the colour cast, and half of it is applied, so teeth in a
   // pink-lit photo are not greenish-white.
-  const float teethLight = std::clamp(skinLight * 1.15f, 150.0f, 220.0f);
+  const float teethLight = std::clamp(skinLight * 1.2f, 170.0f, 220.0f);
   cv::Vec3f teeth = cv::Vec3f(0.88f, 0.93f, 0.97f) * teethLight;
   const cv::Vec3f typicalSkin(0.80f, 0.95f, 1.25f);
   for (int k = 0; k < 3; ++k) {

@@ -123,6 +123,14 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
       ++n;
     }
     smooth[i] = 0.85f * sum / static_cast<float>(n) + 0.15f * skin_;
+    // Glasses' frames or heavy lashes at the crease would make a dark lid: never much darker
+    // than the skin.
+    const float light = (smooth[i][0] + smooth[i][1] + smooth[i][2]) / 3.0f;
+    const float skinLight = (skin_[0] + skin_[1] + skin_[2]) / 3.0f;
+    if (light < 0.75f * skinLight) {
+      const float w = std::clamp((0.75f * skinLight - light) / (0.5f * skinLight), 0.0f, 1.0f);
+      smooth[i] = smooth[i] * (1.0f - w) + skin_ * 0.85f * w;
+    }
   }
   for (int x = left; x <= right; ++x) {
     const float fx = static_cast<float>(x);
