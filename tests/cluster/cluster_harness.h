@@ -3,34 +3,15 @@
 // (`dh worker`) on one PostgreSQL schema and one shared media directory, each a real process
 // that can be stopped or killed.
 #include <httplib.h>
-#include <sys/types.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "support/process.h"
+
 namespace dh::test {
-
-// One `dh` process; its first stdout line says it is ready, stderr goes to `logPath`.
-class NodeProcess {
- public:
-  NodeProcess(std::vector<std::string> argv, std::string logPath, std::string readyText);
-  ~NodeProcess();
-  NodeProcess(const NodeProcess&) = delete;
-  NodeProcess& operator=(const NodeProcess&) = delete;
-
-  void kill9();
-  void terminate();
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
-  const std::string& readyLine() const { return readyLine_; }
-  std::string log() const;
-
- private:
-  pid_t pid_ = -1;
-  std::string logPath_;
-  std::string readyLine_;
-};
 
 class Cluster {
  public:
@@ -42,8 +23,8 @@ class Cluster {
   int addApiNode();
   void addWorker(int leaseSeconds);
 
-  NodeProcess& api(size_t i) { return *api_.at(i); }
-  NodeProcess& worker(size_t i) { return *workers_.at(i); }
+  BackgroundProcess& api(size_t i) { return *api_.at(i); }
+  BackgroundProcess& worker(size_t i) { return *workers_.at(i); }
   size_t workerCount() const { return workers_.size(); }
   int apiPort(size_t i) const { return apiPorts_.at(i); }
   httplib::Client client(size_t apiNode) const;
@@ -63,7 +44,7 @@ class Cluster {
 
  private:
   std::string dir_, db_, mediaDir_, apiKey_, publicUrl_;
-  std::vector<std::unique_ptr<NodeProcess>> api_, workers_;
+  std::vector<std::unique_ptr<BackgroundProcess>> api_, workers_;
   std::vector<int> apiPorts_;
 };
 

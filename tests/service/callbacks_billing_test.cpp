@@ -39,37 +39,23 @@ std::vector<ReceivedCallback> waitForDeliveries(CallbackReceiver& receiver, size
   return receiver.delivered();
 }
 
-class CallbacksAndBilling : public ::testing::Test {
+class CallbacksAndBilling : public SharedServerSuite {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(scratchDir());
-    server_ =
-        new ServeProcess(*dir_ + "/serve", {"--allow-fetch-from", "127.0.0.0/8", "--webhook-secret",
-                                            secret(), "--callback-retry-base-ms", "200"});
-    server_->start();
-    media_ = new MediaServer();
+    startServer({"--allow-fetch-from", "127.0.0.0/8", "--webhook-secret", secret(),
+                 "--callback-retry-base-ms", "200"});
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete media_;
-    delete dir_;
-  }
-  static inline std::string* dir_ = nullptr;
-  static inline ServeProcess* server_ = nullptr;
-  static inline MediaServer* media_ = nullptr;
 };
 
 TEST_F(CallbacksAndBilling, HealthyReceiverGetsEachStatusChangeOnceSigned) {
   const auto key = server_->createKey("healthy");
   CallbackReceiver receiver;
   auto c = server_->client();
-  auto res = c.Post("/v1/videos/avatar/image2video", bearer(key.apiKey),
-                    nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")},
-                                   {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
-                                   {"callback_url", receiver.url()},
-                                   {"external_task_id", "cb-1"}}
-                        .dump(),
-                    "application/json");
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key.apiKey,
+                      {{"image", media_->url("faces/02_grace_hopper.jpg")},
+                       {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
+                       {"callback_url", receiver.url()},
+                       {"external_task_id", "cb-1"}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
@@ -101,15 +87,12 @@ TEST_F(CallbacksAndBilling, FailingReceiverGetsEverythingAfterRetriesInOrder) {
   const auto key = server_->createKey("flaky");
   CallbackReceiver receiver(3);
   auto c = server_->client();
-  auto res =
-      c.Post("/v1/video/generations", bearer(key.apiKey),
-             nlohmann::json{{"model", "kling-avatar-v2-standard"},
-                            {"image_url", media_->url("faces/03_faceapi_sample3_crop_c.jpg")},
-                            {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
-                            {"audio_duration_seconds", 7.1},
-                            {"callback_url", receiver.url()}}
-                 .dump(),
-             "application/json");
+  auto res = postJson(c, "/v1/video/generations", key.apiKey,
+                      {{"model", "kling-avatar-v2-standard"},
+                       {"image_url", media_->url("faces/03_faceapi_sample3_crop_c.jpg")},
+                       {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
+                       {"audio_duration_seconds", 7.1},
+                       {"callback_url", receiver.url()}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto got = waitForDeliveries(receiver, 3);
@@ -138,22 +121,13 @@ double balanceOf(const ServeProcess& server, const std::string& name) {
   throw std::runtime_error("no key " + name);
 }
 
-std::vector<nlohmann::json> ledgerOf(const ServeProcess& server, const std::string& id) {
-  std::vector<nlohmann::json> out;
-  std::istringstream lines(server.keys({"ledger", id}));
-  for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 TEST_F(CallbacksAndBilling, SuccessChargesOutputSecondsAndFailureChargesNothing) {
   const auto key = server_->createKey("payer", {"--balance", "10"});
   CallbackReceiver receiver;
   auto c = server_->client();
-  auto ok = c.Post("/v1/videos/avatar/image2video", bearer(key.apiKey),
-                   nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")},
-                                  {"sound_file", media_->url("speech/en_m_librivox_0870.wav")}}
-                       .dump(),
-                   "application/json");
+  auto ok = postJson(c, "/v1/videos/avatar/image2video", key.apiKey,
+                     {{"image", media_->url("faces/02_grace_hopper.jpg")},
+                      {"sound_file", media_->url("speech/en_m_librivox_0870.wav")}});
   ASSERT_TRUE(ok);
   ASSERT_EQ(ok->status, 200) << ok->body;
   const std::string okId = nlohmann::json::parse(ok->body)["data"]["task_id"];
@@ -168,12 +142,10 @@ TEST_F(CallbacksAndBilling, SuccessChargesOutputSecondsAndFailureChargesNothing)
   EXPECT_NEAR(balanceOf(*server_, "payer"), 10 - charged, 0.001);
 
   // A portrait without a face fails in the worker: reason in task_status_msg, hold returned.
-  auto bad = c.Post("/v1/videos/avatar/image2video", bearer(key.apiKey),
-                    nlohmann::json{{"image", media_->url("negatives/noface_cat_chelsea.png")},
-                                   {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
-                                   {"callback_url", receiver.url()}}
-                        .dump(),
-                    "application/json");
+  auto bad = postJson(c, "/v1/videos/avatar/image2video", key.apiKey,
+                      {{"image", media_->url("negatives/noface_cat_chelsea.png")},
+                       {"sound_file", media_->url("speech/en_m_librivox_0870.wav")},
+                       {"callback_url", receiver.url()}});
   ASSERT_TRUE(bad);
   ASSERT_EQ(bad->status, 200) << bad->body;
   const std::string badId = nlohmann::json::parse(bad->body)["data"]["task_id"];

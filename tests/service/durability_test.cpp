@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "service_harness.h"
 #include "support/test_paths.h"
@@ -12,20 +11,11 @@
 namespace dh::test {
 namespace {
 
-std::vector<nlohmann::json> ledgerOf(const ServeProcess& server, const std::string& id) {
-  std::vector<nlohmann::json> out;
-  std::istringstream lines(server.keys({"ledger", id}));
-  for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 std::string submit(const ServeProcess& server, const std::string& key, const std::string& voice) {
   auto c = server.client();
-  auto res = c.Post("/v1/videos/avatar/image2video", bearer(key),
-                    nlohmann::json{{"image", base64File("faces/02_grace_hopper.jpg")},
-                                   {"sound_file", base64File(voice)}}
-                        .dump(),
-                    "application/json");
+  auto res = postJson(
+      c, "/v1/videos/avatar/image2video", key,
+      {{"image", base64File("faces/02_grace_hopper.jpg")}, {"sound_file", base64File(voice)}});
   if (!res || res->status != 200) throw std::runtime_error("submit failed");
   return nlohmann::json::parse(res->body)["data"]["task_id"];
 }

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
+#include <vector>
 
 #include "media/base64.h"
 #include "service_harness.h"
@@ -83,15 +85,12 @@ class ErrorTable : public ::testing::Test {
     delete voice_;
     delete dir_;
   }
-  void SetUp() override {
-    key_ = server_->createKey(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
+  void SetUp() override { key_ = server_->createKey(currentTestName()); }
   nlohmann::json validBody() const { return {{"image", *image_}, {"sound_file", *voice_}}; }
   httplib::Result post(const std::string& path, const nlohmann::json& body,
                        const std::string& token = "") {
     auto c = server_->client();
-    return c.Post(path, bearer(token.empty() ? key_.apiKey : token), body.dump(),
-                  "application/json");
+    return postJson(c, path, token.empty() ? key_.apiKey : token, body);
   }
 
   static inline std::string* dir_ = nullptr;
@@ -167,30 +166,22 @@ TEST_F(ErrorTable, Request1200And1201NameTheField) {
   expectKling(post(kSubmit, {{"image", *image_}}), 400, 1201, "audio_id / sound_file");
   expectKling(post(kSubmit, {{"image", *image_}, {"sound_file", *voice_}, {"audio_id", "1"}}), 400,
               1201, "both are set");
-  auto body = validBody();
-  body["prompt"] = std::string(2501, 'a');
-  expectKling(post(kSubmit, body), 400, 1201, "2500");
-  body = validBody();
-  body["mode"] = "ultra";
-  expectKling(post(kSubmit, body), 400, 1201, "mode");
-  body = validBody();
-  body["watermark_info"] = "yes";
-  expectKling(post(kSubmit, body), 400, 1201, "watermark_info");
-  body = validBody();
-  body["image"] = "@@@ not base64 @@@";
-  expectKling(post(kSubmit, body), 400, 1201, "image");
-  body = validBody();
-  body["image"] = media::encodeBase64(makeResizedFacePng(200, 260));
-  expectKling(post(kSubmit, body), 400, 1201, "image");
-  body = validBody();
-  body["sound_file"] = base64File("speech/en_f_alsa_Front_Center_short.wav");
-  expectKling(post(kSubmit, body), 400, 1201, "sound_file");
-  body = validBody();
-  body["image"] = "ftp://example.com/face.jpg";
-  expectKling(post(kSubmit, body), 400, 1201, "image");
-  body = validBody();
-  body["prompt"] = 5;
-  expectKling(post(kSubmit, body), 400, 1201, "prompt");
+  // A valid body with one field made wrong: 1201, the message naming what is wrong.
+  const std::vector<std::tuple<std::string, nlohmann::json, std::string>> wrongFields = {
+      {"prompt", std::string(2501, 'a'), "2500"},
+      {"mode", "ultra", "mode"},
+      {"watermark_info", "yes", "watermark_info"},
+      {"image", "@@@ not base64 @@@", "image"},
+      {"image", media::encodeBase64(makeResizedFacePng(200, 260)), "image"},
+      {"sound_file", base64File("speech/en_f_alsa_Front_Center_short.wav"), "sound_file"},
+      {"image", "ftp://example.com/face.jpg", "image"},
+      {"prompt", 5, "prompt"}};
+  for (const auto& [field, value, mention] : wrongFields) {
+    SCOPED_TRACE(field + " = " + value.dump().substr(0, 60));
+    auto body = validBody();
+    body[field] = value;
+    expectKling(post(kSubmit, body), 400, 1201, mention);
+  }
   expectKling(c.Get(std::string(kSubmit) + "?pageNum=0", bearer(key_.apiKey)), 400, 1201,
               "pageNum");
   expectKling(c.Get(std::string(kSubmit) + "?pageSize=501", bearer(key_.apiKey)), 400, 1201,
@@ -255,8 +246,7 @@ TEST_F(ErrorTable, Timeout5002AndLoopbackUrlsNeedTheOperatorFlag) {
   body = validBody();
   body["image"] = media.url("faces/02_grace_hopper.jpg");
   auto c = strict.client();
-  expectKling(c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json"), 400, 1201,
-              "127.0.0.1");
+  expectKling(postJson(c, kSubmit, key.apiKey, body), 400, 1201, "127.0.0.1");
 }
 
 TEST(ErrorTableServers, RateLimit1302IpNotAllowed1304Maintenance5001Internal5000) {
@@ -287,14 +277,12 @@ TEST(ErrorTableServers, RateLimit1302IpNotAllowed1304Maintenance5001Internal5000
     closed.start();
     const auto key = closed.createKey("closed");
     auto c = closed.client();
-    expectKling(c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json"), 503, 5001);
-    expectUnified(c.Post("/v1/video/generations", bearer(key.apiKey),
-                         nlohmann::json{{"model", "kling-avatar-v2-pro"},
-                                        {"image_url", body["image"]},
-                                        {"audio_url", body["sound_file"]},
-                                        {"audio_duration_seconds", 7.1}}
-                             .dump(),
-                         "application/json"),
+    expectKling(postJson(c, kSubmit, key.apiKey, body), 503, 5001);
+    expectUnified(postJson(c, "/v1/video/generations", key.apiKey,
+                           {{"model", "kling-avatar-v2-pro"},
+                            {"image_url", body["image"]},
+                            {"audio_url", body["sound_file"]},
+                            {"audio_duration_seconds", 7.1}}),
                   503, "server_error");
   }
   {
@@ -306,7 +294,7 @@ TEST(ErrorTableServers, RateLimit1302IpNotAllowed1304Maintenance5001Internal5000
     broken.start();
     const auto key = broken.createKey("broken");
     auto c = broken.client();
-    auto res = c.Post(kSubmit, bearer(key.apiKey), body.dump(), "application/json");
+    auto res = postJson(c, kSubmit, key.apiKey, body);
     expectKling(res, 500, 5000);
     EXPECT_EQ(nlohmann::json::parse(res->body)["message"], "internal error");
     EXPECT_NE(broken.log().find("inputs"), std::string::npos);

@@ -11,33 +11,16 @@
 namespace dh::test {
 namespace {
 
-class KlingApi : public ::testing::Test {
+class KlingApi : public SharedServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(scratchDir());
-    server_ = new ServeProcess(*dir_, {"--allow-fetch-from", "127.0.0.0/8"});
-    server_->start();
-    media_ = new MediaServer();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete media_;
-    delete dir_;
-  }
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    key_ = server_->createKey(info->name()).apiKey;
-  }
+  static void SetUpTestSuite() { startServer({"--allow-fetch-from", "127.0.0.0/8"}); }
+  void SetUp() override { key_ = server_->createKey(currentTestName()).apiKey; }
 
   httplib::Result submit(const nlohmann::json& body, const std::string& prefix = "") {
     auto c = server_->client();
-    return c.Post(prefix + "/v1/videos/avatar/image2video", bearer(key_), body.dump(),
-                  "application/json");
+    return postJson(c, prefix + "/v1/videos/avatar/image2video", key_, body);
   }
 
-  static inline std::string* dir_ = nullptr;
-  static inline ServeProcess* server_ = nullptr;
-  static inline MediaServer* media_ = nullptr;
   std::string key_;
 };
 
@@ -156,8 +139,7 @@ TEST_F(KlingApi, GatewayBodyWithEmptyStringsAndUniqueExternalIdPerAccount) {
   // Unique per account, not globally.
   const auto other = server_->createKey("other-of-gateway").apiKey;
   auto c = server_->client();
-  auto elsewhere =
-      c.Post("/v1/videos/avatar/image2video", bearer(other), body.dump(), "application/json");
+  auto elsewhere = postJson(c, "/v1/videos/avatar/image2video", other, body);
   ASSERT_TRUE(elsewhere);
   EXPECT_EQ(elsewhere->status, 200) << elsewhere->body;
   waitForFinal(*server_, other, "/v1/videos/avatar/image2video/same-id");

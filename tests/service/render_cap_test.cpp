@@ -22,9 +22,8 @@ TEST(RenderCap, OneRenderAtATimeWithThreeWorkersAndEveryTaskFinishes) {
   constexpr int kTasks = 4;
   std::vector<std::string> ids;
   for (int i = 0; i < kTasks; ++i) {
-    auto res =
-        c.Post("/v1/videos/avatar/image2video", bearer(key.apiKey),
-               nlohmann::json{{"image", image}, {"sound_file", voice}}.dump(), "application/json");
+    auto res = postJson(c, "/v1/videos/avatar/image2video", key.apiKey,
+                        {{"image", image}, {"sound_file", voice}});
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
     ids.push_back(parseBody(res)["data"]["task_id"]);

@@ -1,17 +1,8 @@
 #include "service_harness.h"
 
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/file_io.h"
@@ -19,8 +10,6 @@
 #include "pg_test_db.h"
 #include "support/process.h"
 #include "support/test_paths.h"
-
-extern char** environ;
 
 namespace dh::test {
 
@@ -30,9 +19,7 @@ ServeProcess::ServeProcess(std::string dir, std::vector<std::string> extraArgs)
   db_ = servicesUsePostgres() ? postgresSchemaForDir(dir_) : dir_ + "/db.sqlite";
 }
 
-ServeProcess::~ServeProcess() {
-  if (pid_ > 0) terminate();
-}
+ServeProcess::~ServeProcess() = default;
 
 void ServeProcess::start() {
   std::vector<std::string> argv = {dhBinary(),    "serve", "--port",      "0",
@@ -43,64 +30,25 @@ void ServeProcess::start() {
     argv.push_back("2");
   }
   argv.insert(argv.end(), extraArgs_.begin(), extraArgs_.end());
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  const std::string logPath = dir_ + "/serve.log";
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  if (rc != 0) throw std::runtime_error("cannot start dh serve");
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buffer[256];
-    const ssize_t n = read(out[0], buffer, sizeof(buffer));
-    if (n <= 0) break;
-    line.append(buffer, static_cast<size_t>(n));
-  }
-  close(out[0]);
-  const size_t colon = line.rfind(':');
-  if (line.find("listening on") == std::string::npos || colon == std::string::npos)
-    throw std::runtime_error("dh serve did not start: " + line + "\n" + log());
-  port_ = std::stoi(line.substr(colon + 1));
+  process_.reset();
+  process_ = std::make_unique<BackgroundProcess>(argv, dir_ + "/serve.log", "listening on");
+  port_ = process_->port();
 }
 
 void ServeProcess::terminate() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
+  if (process_) process_->terminate();
 }
 
 void ServeProcess::kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
+  if (process_) process_->kill9();
 }
 
 std::string ServeProcess::log() const {
-  std::ifstream in(dir_ + "/serve.log");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return readWholeFile(dir_ + "/serve.log");
 }
 
-httplib::Client ServeProcess::client() const {
-  httplib::Client c("127.0.0.1", port_);
+httplib::Client loopbackClient(int port) {
+  httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(60, 0);
   c.set_connection_timeout(5, 0);
   return c;
@@ -181,6 +129,26 @@ std::string MediaServer::serve(const std::string& name, std::vector<uint8_t> byt
   return server_.url() + "/gen/" + name;
 }
 
+void SharedServerSuite::startServer(const std::vector<std::string>& flags) {
+  dir_ = new std::string(scratchDir());
+  server_ = new ServeProcess(*dir_ + "/serve", flags);
+  server_->start();
+  media_ = new MediaServer();
+}
+
+void SharedServerSuite::TearDownTestSuite() {
+  delete server_;
+  delete media_;
+  delete dir_;
+  server_ = nullptr;
+  media_ = nullptr;
+  dir_ = nullptr;
+}
+
+std::string currentTestName() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
 nlohmann::json parseBody(const httplib::Result& result) {
   if (!result) throw std::runtime_error("no HTTP response: " + httplib::to_string(result.error()));
   return nlohmann::json::parse(result->body);
@@ -188,6 +156,18 @@ nlohmann::json parseBody(const httplib::Result& result) {
 
 httplib::Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
+}
+
+httplib::Result postJson(httplib::Client& client, const std::string& path, const std::string& token,
+                         const nlohmann::json& body) {
+  return client.Post(path, bearer(token), body.dump(), "application/json");
+}
+
+std::vector<nlohmann::json> ledgerOf(const ServeProcess& server, const std::string& keyId) {
+  std::vector<nlohmann::json> out;
+  std::istringstream lines(server.keys({"ledger", keyId}));
+  for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
 }
 
 nlohmann::json waitForFinal(const ServeProcess& server, const std::string& key,

@@ -2,18 +2,25 @@
 // Runs a real `dh serve` process on a free loopback port with its own database and media dir,
 // plus small HTTP servers in the test process: one serving real test media (for URL inputs) and
 // callback receivers.
+#include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/types.h>
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/process.h"
+
 namespace dh::test {
+
+// A client of a server on 127.0.0.1:`port` (5 s to connect, 60 s to read).
+httplib::Client loopbackClient(int port);
 
 struct IssuedKey {
   std::string id;
@@ -33,7 +40,7 @@ class ServeProcess {
   void start();
   void terminate();  // SIGTERM and wait
   void kill9();      // SIGKILL and wait
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_ && process_->running(); }
 
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -41,7 +48,7 @@ class ServeProcess {
   // DIR/db.sqlite, or a fresh PostgreSQL schema when DH_TEST_DB names a PostgreSQL server.
   const std::string& db() const { return db_; }
   std::string log() const;
-  httplib::Client client() const;
+  httplib::Client client() const { return loopbackClient(port_); }
 
   // `dh keys create` against this server's database.
   IssuedKey createKey(const std::string& name, const std::vector<std::string>& extra = {}) const;
@@ -52,7 +59,7 @@ class ServeProcess {
   std::string dir_;
   std::vector<std::string> extraArgs_;
   std::string db_;
-  pid_t pid_ = -1;
+  std::unique_ptr<BackgroundProcess> process_;
   int port_ = 0;
 };
 
@@ -105,8 +112,29 @@ class MediaServer {
   std::map<std::string, std::string> generated_;
 };
 
+// A suite whose tests share one `dh serve` and one MediaServer. The suite's SetUpTestSuite calls
+// startServer(flags); the server lives in DIR/serve of a fresh scratch directory DIR (`dir_`).
+class SharedServerSuite : public ::testing::Test {
+ protected:
+  static void startServer(const std::vector<std::string>& flags);
+  static void TearDownTestSuite();
+
+  static inline std::string* dir_ = nullptr;
+  static inline ServeProcess* server_ = nullptr;
+  static inline MediaServer* media_ = nullptr;
+};
+
+// The name of the running test ("RendersBothModes"), for keys and files named after it.
+std::string currentTestName();
+
 nlohmann::json parseBody(const httplib::Result& result);
 httplib::Headers bearer(const std::string& token);
+// POST `body` as application/json with `token` as the bearer.
+httplib::Result postJson(httplib::Client& client, const std::string& path, const std::string& token,
+                         const nlohmann::json& body);
+
+// `dh keys ledger KEY_ID` on the server's database: one JSON object per ledger entry.
+std::vector<nlohmann::json> ledgerOf(const ServeProcess& server, const std::string& keyId);
 
 // Polls GET path until the task is final ("succeed"/"failed" or "completed"/"failed").
 nlohmann::json waitForFinal(const ServeProcess& server, const std::string& key,

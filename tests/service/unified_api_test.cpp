@@ -80,26 +80,10 @@ nlohmann::json runCurl(std::string command, const std::string& base, const std::
   return nlohmann::json::parse(result.out);
 }
 
-class UnifiedApi : public ::testing::Test {
+class UnifiedApi : public SharedServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(scratchDir());
-    server_ = new ServeProcess(*dir_ + "/serve", {"--allow-fetch-from", "127.0.0.0/8"});
-    server_->start();
-    media_ = new MediaServer();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete media_;
-    delete dir_;
-  }
-  void SetUp() override {
-    key_ =
-        server_->createKey(::testing::UnitTest::GetInstance()->current_test_info()->name()).apiKey;
-  }
-  static inline std::string* dir_ = nullptr;
-  static inline ServeProcess* server_ = nullptr;
-  static inline MediaServer* media_ = nullptr;
+  static void SetUpTestSuite() { startServer({"--allow-fetch-from", "127.0.0.0/8"}); }
+  void SetUp() override { key_ = server_->createKey(currentTestName()).apiKey; }
   std::string key_;
 };
 
@@ -181,10 +165,8 @@ TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
     held += seconds * rate;
   }
   // The estimates (declared seconds x rate) are held from the balance.
-  std::istringstream lines(server.keys({"ledger", key.id}));
   double holds = 0;
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
+  for (const auto& entry : ledgerOf(server, key.id)) {
     if (entry["kind"] == "hold") holds += entry["units"].get<double>();
   }
   EXPECT_NEAR(holds, held, 0.01);
@@ -192,13 +174,11 @@ TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
 
 TEST_F(UnifiedApi, DeclaredDurationFarFromTheAudioFailsNamingBothNumbers) {
   auto c = server_->client();
-  auto res = c.Post("/v1/video/generations", bearer(key_),
-                    nlohmann::json{{"model", "kling-avatar-v2-standard"},
-                                   {"image_url", media_->url("faces/02_grace_hopper.jpg")},
-                                   {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
-                                   {"audio_duration_seconds", 12}}
-                        .dump(),
-                    "application/json");
+  auto res = postJson(c, "/v1/video/generations", key_,
+                      {{"model", "kling-avatar-v2-standard"},
+                       {"image_url", media_->url("faces/02_grace_hopper.jpg")},
+                       {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
+                       {"audio_duration_seconds", 12}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto job = nlohmann::json::parse(res->body);
@@ -237,21 +217,16 @@ TEST_F(UnifiedApi, UploadsGiveLocalUrlsThatEveryFieldAccepts) {
   EXPECT_EQ(served->get_header_value("Content-Type"), "image/jpeg");
 
   // Unified: image_url and audio_url from uploads.
-  auto res = c.Post("/v1/video/generations", bearer(key_),
-                    nlohmann::json{{"model", "kling-avatar-v2-standard"},
-                                   {"image_url", image["data"]["url"]},
-                                   {"audio_url", audio["data"]["url"]},
-                                   {"audio_duration_seconds", 7.1}}
-                        .dump(),
-                    "application/json");
+  auto res = postJson(c, "/v1/video/generations", key_,
+                      {{"model", "kling-avatar-v2-standard"},
+                       {"image_url", image["data"]["url"]},
+                       {"audio_url", audio["data"]["url"]},
+                       {"audio_duration_seconds", 7.1}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   // Kling: the audio upload's id works as audio_id.
-  auto kling = c.Post(
-      "/v1/videos/avatar/image2video", bearer(key_),
-      nlohmann::json{{"image", image["data"]["url"]}, {"audio_id", audio["data"]["audio_id"]}}
-          .dump(),
-      "application/json");
+  auto kling = postJson(c, "/v1/videos/avatar/image2video", key_,
+                        {{"image", image["data"]["url"]}, {"audio_id", audio["data"]["audio_id"]}});
   ASSERT_TRUE(kling);
   ASSERT_EQ(kling->status, 200) << kling->body;
   const auto a = waitForFinal(
@@ -265,13 +240,11 @@ TEST_F(UnifiedApi, UploadsGiveLocalUrlsThatEveryFieldAccepts) {
   EXPECT_EQ(b["data"]["task_status"], "succeed") << b.dump();
 
   // Wrong kinds and junk are refused with the field named.
-  auto wrong = c.Post("/v1/video/generations", bearer(key_),
-                      nlohmann::json{{"model", "kling-avatar-v2-standard"},
-                                     {"image_url", audio["data"]["url"]},
-                                     {"audio_url", audio["data"]["url"]},
-                                     {"audio_duration_seconds", 7.1}}
-                          .dump(),
-                      "application/json");
+  auto wrong = postJson(c, "/v1/video/generations", key_,
+                        {{"model", "kling-avatar-v2-standard"},
+                         {"image_url", audio["data"]["url"]},
+                         {"audio_url", audio["data"]["url"]},
+                         {"audio_duration_seconds", 7.1}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 400);
   EXPECT_EQ(nlohmann::json::parse(wrong->body)["error"]["param"], "image_url");
@@ -293,16 +266,13 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
   }
   EXPECT_TRUE(hasEnglish && hasChinese);
 
-  const auto tts =
-      parseBody(c.Post("/v1/audio/tts", bearer(key_),
-                       nlohmann::json{{"text",
-                                       "Hello and welcome. Today we look at how "
-                                       "the new service turns one photo into a video."},
-                                      {"voice_id", "en_us_female"},
-                                      {"voice_language", "en"},
-                                      {"voice_speed", 1.0}}
-                           .dump(),
-                       "application/json"));
+  const auto tts = parseBody(postJson(c, "/v1/audio/tts", key_,
+                                      {{"text",
+                                        "Hello and welcome. Today we look at how "
+                                        "the new service turns one photo into a video."},
+                                       {"voice_id", "en_us_female"},
+                                       {"voice_language", "en"},
+                                       {"voice_speed", 1.0}}));
   ASSERT_EQ(tts["code"], 0) << tts.dump();
   const auto& audio = tts["data"]["task_result"]["audios"][0];
   const double seconds = std::stod(audio["duration"].get<std::string>());
@@ -315,12 +285,10 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
       reinterpret_cast<const uint8_t*>(wav->body.data()), wav->body.size()));
   EXPECT_NEAR(clip.durationSeconds(), seconds, 0.01);
 
-  auto res = c.Post("/kling/v1/videos/avatar/image2video", bearer(key_),
-                    nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")},
-                                   {"audio_id", audio["id"]},
-                                   {"sound_file", ""}}
-                        .dump(),
-                    "application/json");
+  auto res = postJson(c, "/kling/v1/videos/avatar/image2video", key_,
+                      {{"image", media_->url("faces/02_grace_hopper.jpg")},
+                       {"audio_id", audio["id"]},
+                       {"sound_file", ""}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto done =
@@ -334,27 +302,21 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
   EXPECT_NE(server_->log().find("phones from the synthesiser"), std::string::npos);
 
   // TTS rules name the field.
-  auto slow = c.Post(
-      "/v1/audio/tts", bearer(key_),
-      nlohmann::json{{"text", "hi there"}, {"voice_id", "en_us_female"}, {"voice_speed", 3}}.dump(),
-      "application/json");
+  auto slow = postJson(c, "/v1/audio/tts", key_,
+                       {{"text", "hi there"}, {"voice_id", "en_us_female"}, {"voice_speed", 3}});
   ASSERT_TRUE(slow);
   EXPECT_EQ(slow->status, 400);
   EXPECT_NE(nlohmann::json::parse(slow->body)["message"].get<std::string>().find("voice_speed"),
             std::string::npos);
-  auto longText =
-      c.Post("/v1/audio/tts", bearer(key_),
-             nlohmann::json{{"text", std::string(1001, 'a')}, {"voice_id", "en_us_female"}}.dump(),
-             "application/json");
+  auto longText = postJson(c, "/v1/audio/tts", key_,
+                           {{"text", std::string(1001, 'a')}, {"voice_id", "en_us_female"}});
   ASSERT_TRUE(longText);
   EXPECT_EQ(longText->status, 400);
   // Another account cannot use this audio_id.
   const auto other = server_->createKey("tts-other").apiKey;
-  auto foreign = c.Post(
-      "/v1/videos/avatar/image2video", bearer(other),
-      nlohmann::json{{"image", media_->url("faces/02_grace_hopper.jpg")}, {"audio_id", audio["id"]}}
-          .dump(),
-      "application/json");
+  auto foreign =
+      postJson(c, "/v1/videos/avatar/image2video", other,
+               {{"image", media_->url("faces/02_grace_hopper.jpg")}, {"audio_id", audio["id"]}});
   ASSERT_TRUE(foreign);
   EXPECT_EQ(foreign->status, 404);
 }
