@@ -1,17 +1,13 @@
 // Request limits of a real `dh serve`: the body cap answers 413 / 1200 from the Content-Length
 // before the body is read (and a 10 MB photo as Base64 fits), deeply nested JSON is refused
 // without parsing it, and a disk-space floor turns submits into 503 / 5001 "maintenance".
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
 
 #include "media/base64.h"
+#include "raw_client.h"
 #include "service/http_api.h"
 #include "service_harness.h"
 #include "support/test_paths.h"
@@ -25,34 +21,9 @@ const char* kSubmit = "/v1/videos/avatar/image2video";
 // `seconds`, without ever sending the rest of the announced body.
 std::string rawExchange(int port, const std::string& head, const std::string& bodyPart,
                         double seconds) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot connect");
-  }
-  const std::string out = head + bodyPart;
-  if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) {
-    close(fd);
-    throw std::runtime_error("send failed");
-  }
-  std::string answer;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    char buffer[4096];
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    answer.append(buffer, static_cast<size_t>(n));
-    if (answer.find("\r\n\r\n") != std::string::npos && answer.find("}") != std::string::npos)
-      break;
-  }
-  close(fd);
-  return answer;
+  RawClient client(port);
+  if (!client.send(head + bodyPart)) throw std::runtime_error("send failed");
+  return client.readResponse(seconds);
 }
 
 TEST(JsonDepth, CountsNestingOutsideStringsOnly) {

@@ -1,12 +1,7 @@
 // Slow clients against a real `dh serve --read-timeout-seconds 2`: a request line that stops
 // half-way and a body that trickles and then stalls are cut off after the timeout, while other
 // clients are answered at once; and SIGTERM with idle keep-alive connections open exits quickly.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "raw_client.h"
 #include "service_harness.h"
 #include "support/test_paths.h"
 
@@ -26,60 +22,6 @@ using namespace std::chrono_literals;
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-// A raw connection, closed on destruction.
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
-      throw std::runtime_error("cannot connect");
-  }
-  ~RawClient() { close(fd_); }
-  RawClient(const RawClient&) = delete;
-  RawClient& operator=(const RawClient&) = delete;
-
-  // False when the server has closed the connection.
-  bool send(const std::string& text) {
-    return ::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
-  }
-  // Reads until the server closes the connection or `seconds` pass; returns whether it closed.
-  bool waitForClose(double seconds) {
-    const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      char buffer[4096];
-      const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
-      if (n <= 0) return true;
-      received_.append(buffer, static_cast<size_t>(n));
-    }
-    return false;
-  }
-  // Reads one complete response with a JSON body ending in '}'.
-  std::string readResponse(double seconds) {
-    const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < deadline &&
-           (received_.find("\r\n\r\n") == std::string::npos || received_.back() != '}')) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      char buffer[4096];
-      const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
-      received_.append(buffer, static_cast<size_t>(n));
-    }
-    return received_;
-  }
-  const std::string& received() const { return received_; }
-
- private:
-  int fd_ = -1;
-  std::string received_;
-};
 
 // GETs /healthz every 50 ms on fresh connections until stopped; records how long each took.
 class Prober {
