@@ -5,28 +5,13 @@
 # Rendering is CPU-bound: on a 2-core machine more than two workers cannot add throughput.
 # Usage: bench/cluster_bench.sh [BUILD_DIR] [TASKS] [WORKER_COUNTS]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${1:-build}
-[[ "$build_dir" = /* ]] || build_dir="$root/$build_dir"
+source "$(dirname "$0")/pg_bench_common.sh"
+pg_bench_start "${1:-build}" "${DH_BENCH_PG_PORT:-54351}"
 tasks=${2:-24}
 counts=${3:-"1 2 3"}
-dh="$build_dir/src/cli/dh"
-work=$(mktemp -d)
-chmod 755 "$work"  # the database server runs as the postgres user
-pg_port=${DH_BENCH_PG_PORT:-54351}
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$root/scripts/postgres.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-base_url=$("$root/scripts/postgres.sh" start "$work/pg" "$pg_port")
+base_url=$db
 psql="psql -q -h 127.0.0.1 -p $pg_port -U postgres"
 ffmpeg -v error -y -i "$root/tests/data/speech/en_m_jfk.wav" -t 2.2 "$work/voice.wav"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
 # load_1min: the machine's load average when the run ended (other jobs skew the figures).
 printf '%-8s %-6s %-8s %-14s %-19s %-10s %s\n' workers tasks wall_s tasks_per_min video_s_per_wall_s load_1min cores

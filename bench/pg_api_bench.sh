@@ -5,28 +5,12 @@
 # auth + checks + one transaction (task insert + balance hold + ledger + NOTIFY).
 # Usage: bench/pg_api_bench.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${1:-build}
-[[ "$build_dir" = /* ]] || build_dir="$root/$build_dir"
+source "$(dirname "$0")/pg_bench_common.sh"
+pg_bench_start "${1:-build}" "${DH_BENCH_PG_PORT:-54352}"
 seconds=${2:-10}
 connections=${3:-32}
-dh="$build_dir/src/cli/dh"
-work=$(mktemp -d)
-chmod 755 "$work"  # the database server runs as the postgres user
-pg_port=${DH_BENCH_PG_PORT:-54352}
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$root/scripts/postgres.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-db=$("$root/scripts/postgres.sh" start "$work/pg" "$pg_port")
 key=$("$dh" keys --db "$db" ensure-dev --file "$work/key")
 auth="Authorization: Bearer $key"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
 # start_node INDEX [PUBLIC_URL]: sets node_url. Nodes share the first node's public URL, as behind
 # one load balancer, so upload URLs are recognised as local media by every node.
