@@ -113,6 +113,7 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
   const int radius = std::max(2, static_cast<int>(eyeWidth * 0.1f));
   std::vector<cv::Vec3f>& smooth = smooth_;
   smooth.resize(column_.size());
+  const float skinLight = (skin_[0] + skin_[1] + skin_[2]) / 3.0f;
   for (size_t i = 0; i < column_.size(); ++i) {
     cv::Vec3f sum(0, 0, 0);
     int n = 0;
@@ -126,7 +127,6 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
     // Glasses' frames or heavy lashes at the crease would make a dark lid: never much darker
     // than the skin.
     const float light = (smooth[i][0] + smooth[i][1] + smooth[i][2]) / 3.0f;
-    const float skinLight = (skin_[0] + skin_[1] + skin_[2]) / 3.0f;
     if (light < 0.75f * skinLight) {
       const float w = std::clamp((0.75f * skinLight - light) / (0.5f * skinLight), 0.0f, 1.0f);
       smooth[i] = smooth[i] * (1.0f - w) + skin_ * 0.85f * w;
