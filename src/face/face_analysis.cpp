@@ -1,7 +1,6 @@
 #include "face/face_analysis.h"
 
 #include <dlib/image_processing.h>
-#include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/opencv/cv_image.h>
 #include <fmt/format.h>
 
@@ -16,6 +15,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "face/face_colors.h"
+#include "face/face_detector.h"
 
 namespace dh::face {
 namespace {
@@ -95,7 +95,7 @@ Detection detectLargestFace(const cv::Mat& gray, int maxSide) {
   } else {
     small = gray;
   }
-  dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
+  dlib::frontal_face_detector detector = frontalFaceDetector();
   Detection result;
   std::vector<dlib::rect_detection> found;
   double toSource = 1.0 / scale;
