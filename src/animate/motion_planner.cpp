@@ -91,6 +91,16 @@ std::vector<double> stressTimes(const speech::ArticulationTrack& track) {
 
 }  // namespace
 
+void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& style) {
+  params.jawOpen = std::clamp(mouth.jawOpen * style.jaw, 0.0f, 1.0f);
+  params.lipSpread = mouth.lipSpread;
+  params.lipRound = mouth.lipRound;
+  params.lipPress = mouth.lipPress;
+  params.lipTuck = mouth.lipTuck;
+  params.tongueShow = mouth.tongueShow;
+  params.smile = style.smile;
+}
+
 std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const Style& style,
                                    uint64_t seed, const MotionOptions& o) {
   const size_t n = track.size();
@@ -123,14 +133,7 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
   for (size_t i = 0; i < n; ++i) {
     const double t = i / fps;
     FaceParams& p = plan[i];
-    const speech::MouthPose& m = track.frames[i];
-    p.jawOpen = std::clamp(m.jawOpen * style.jaw, 0.0f, 1.0f);
-    p.lipSpread = m.lipSpread;
-    p.lipRound = m.lipRound;
-    p.lipPress = m.lipPress;
-    p.lipTuck = m.lipTuck;
-    p.tongueShow = m.tongueShow;
-    p.smile = style.smile;
+    setMouth(p, track.frames[i], style);
 
     while (nextBlink < blinks.size() && blinks[nextBlink] + 0.5 < t) ++nextBlink;
     double blink = 0.0;

@@ -26,7 +26,12 @@ struct MotionOptions {
   float stillLevel = 0.25f;        // head-motion scale reached in long silence
 };
 
+// The plan for every frame. Only the mouth comes from `track.frames`; blinks and head motion
+// follow its loudness, voicing and stress cues.
 std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const Style& style,
                                    uint64_t seed, const MotionOptions& options = {});
+
+// Sets the mouth parameters of one frame's plan from its articulation pose, in the style.
+void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& style);
 
 }  // namespace dh::animate

@@ -15,19 +15,27 @@ namespace {
 // The talking face: the motion plan for every frame, drawn by the face renderer on request.
 class TalkingFaceSource : public FrameSource {
  public:
+  using MouthFeed = std::function<speech::MouthPose(int64_t)>;
   TalkingFaceSource(std::unique_ptr<render::FaceRenderer> renderer,
-                    std::vector<animate::FaceParams> plan)
-      : renderer_(std::move(renderer)), plan_(std::move(plan)) {}
+                    std::vector<animate::FaceParams> plan, animate::Style style, MouthFeed mouth)
+      : renderer_(std::move(renderer)),
+        plan_(std::move(plan)),
+        style_(style),
+        mouth_(std::move(mouth)) {}
 
   cv::Size frameSize() const override { return renderer_->photo().size(); }
   int64_t frameCount() const override { return static_cast<int64_t>(plan_.size()); }
   void render(int64_t index, cv::Mat& out) override {
-    renderer_->render(plan_.at(static_cast<size_t>(index)), out);
+    animate::FaceParams& params = plan_.at(static_cast<size_t>(index));
+    if (mouth_) animate::setMouth(params, mouth_(index), style_);
+    renderer_->render(params, out);
   }
 
  private:
   std::unique_ptr<render::FaceRenderer> renderer_;
   std::vector<animate::FaceParams> plan_;
+  animate::Style style_;
+  MouthFeed mouth_;
 };
 
 }  // namespace
@@ -56,7 +64,8 @@ std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
       inputs.options.mode == Mode::Pro ? render::Quality::Pro : render::Quality::Standard;
   auto renderer = std::make_unique<render::FaceRenderer>(still, scaled, renderOptions);
   progress.update(1.0);
-  return std::make_unique<TalkingFaceSource>(std::move(renderer), std::move(plan));
+  return std::make_unique<TalkingFaceSource>(std::move(renderer), std::move(plan), style,
+                                             inputs.mouth);
 }
 
 }  // namespace dh::pipeline

@@ -1,5 +1,6 @@
 #pragma once
 // Chooses and builds the frame source for a render.
+#include <functional>
 #include <memory>
 
 #include "core/progress.h"
@@ -18,6 +19,9 @@ struct FrameSourceInputs {
   // The photo's face analysis when the caller already has it (it may run beside speech analysis);
   // null: the factory analyses the photo itself.
   const face::FaceAnalysis* face = nullptr;
+  // Each frame's mouth pose when it is delivered as the voice is recognised (it may wait until
+  // the pose is known); empty: the poses in `speech` are final.
+  std::function<speech::MouthPose(int64_t frame)> mouth = {};
 };
 
 // Face analysis of the photo with the pipeline's error context (throws ContentRejected, "image").

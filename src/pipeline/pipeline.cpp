@@ -12,7 +12,7 @@
 #include "media/video_encoder.h"
 #include "pipeline/frame_drawing_thread.h"
 #include "pipeline/frame_source_factory.h"
-#include "speech/speech_analysis.h"
+#include "speech/articulation_feed.h"
 #include "speech/tts.h"
 
 namespace dh::pipeline {
@@ -76,24 +76,26 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const media::AudioClip audio = media::decodeAudio(request.audio, request.audioField);
   decoding.update(1.0);
 
-  // Speech analysis runs beside face analysis: they need different inputs and one core each.
+  // The voice is recognised in the background while the face is analysed and the frames are
+  // drawn: a frame waits only if its mouth pose is not yet known.
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
-  const std::vector<float> mono = media::resampleMono(audio, speech::kAnalysisSampleRate);
-  auto speechTrack = std::async(std::launch::async, [&] {
-    try {
-      return speech::analyzeSpeech(mono, mode.fps, request.phones, request.audioField).track;
-    } catch (...) {
-      core::rethrowWithContext("speech analysis");
-    }
-  });
-  const face::FaceAnalysis face = analyzePortrait(photo);
-  const speech::ArticulationTrack track = speechTrack.get();
+  auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
+  speech::ArticulationFeed speech(media::resampleMono(audio, speech::kAnalysisSampleRate), mode.fps,
+                                  request.phones, request.audioField);
+  const face::FaceAnalysis face = faceAnalysis.get();
   analysing.update(1.0);
 
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
   const RenderOptions& options = request.options;
-  auto source =
-      makeFrameSource({photo, track, size, options, &face}, progress.stage("face", 0.15, 0.2));
+  FrameSourceInputs inputs{photo, speech.cues(), size, options, &face};
+  inputs.mouth = [&speech](int64_t frame) {
+    try {
+      return speech.pose(static_cast<size_t>(frame));
+    } catch (...) {
+      core::rethrowWithContext("speech analysis");
+    }
+  };
+  auto source = makeFrameSource(inputs, progress.stage("face", 0.15, 0.2));
 
   media::VideoSettings video;
   video.size = size;

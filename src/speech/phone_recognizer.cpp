@@ -131,34 +131,41 @@ std::vector<TimedPhone> recognizePiece(const float* begin, const float* end,
   return phones;
 }
 
-// Appends `piece` shifted by `offset` seconds; silence meeting silence at the cut becomes one.
-void appendPiece(std::vector<TimedPhone>& phones, std::vector<TimedPhone> piece, double offset) {
-  for (TimedPhone& phone : piece) {
-    phone.start += offset;
-    phone.end += offset;
+}  // namespace
+
+void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece) {
+  for (const TimedPhone& phone : piece.phones) {
     if (!phones.empty() && phones.back().phone == "SIL" && phone.phone == "SIL" &&
         phone.start - phones.back().end < kFrameSeconds * 1.5) {
       phones.back().end = phone.end;
       continue;
     }
-    phones.push_back(std::move(phone));
+    phones.push_back(phone);
   }
 }
 
-}  // namespace
-
-std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
-                                        const PhoneRecognizerConfig& config) {
-  constexpr int kSampleRate = 16000;
-  const std::vector<SampleSpan> spans = splitAtPauses(mono16k, kSampleRate, config.split);
-  std::vector<std::vector<TimedPhone>> pieces(spans.size());
+void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
+                     const PieceCallback& onPiece, const std::atomic<bool>* stop) {
+  const std::vector<SampleSpan> spans = splitAtPauses(mono16k, kRecognizerSampleRate, config.split);
+  std::mutex callbackMutex;
   std::vector<std::exception_ptr> failures(spans.size());
   std::atomic<size_t> nextPiece{0};
   const auto decodePieces = [&] {
+    // Pieces are taken in time order, so the start of the recording is known first.
     for (size_t i = nextPiece++; i < spans.size(); i = nextPiece++) {
+      if (stop != nullptr && stop->load()) return;
       try {
         const float* data = mono16k.data();
-        pieces[i] = recognizePiece(data + spans[i].begin, data + spans[i].end, config);
+        RecognisedPiece piece;
+        piece.span = spans[i];
+        piece.phones = recognizePiece(data + spans[i].begin, data + spans[i].end, config);
+        const double offset = static_cast<double>(spans[i].begin) / kRecognizerSampleRate;
+        for (TimedPhone& phone : piece.phones) {
+          phone.start += offset;
+          phone.end += offset;
+        }
+        std::lock_guard lock(callbackMutex);
+        onPiece(i, spans.size(), std::move(piece));
       } catch (...) {
         failures[i] = std::current_exception();
       }
@@ -174,13 +181,19 @@ std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);
   }
+}
 
+std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
+                                        const PhoneRecognizerConfig& config) {
+  std::vector<RecognisedPiece> pieces;
+  recognizePieces(mono16k, config, [&](size_t index, size_t count, RecognisedPiece piece) {
+    pieces.resize(count);
+    pieces[index] = std::move(piece);
+  });
   std::vector<TimedPhone> phones;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    appendPiece(phones, std::move(pieces[i]), static_cast<double>(spans[i].begin) / kSampleRate);
-  }
+  for (const RecognisedPiece& piece : pieces) appendPiece(phones, piece);
   core::logger("speech")->debug("recognised {} phones in {:.2f} s of audio ({} pieces)",
-                                phones.size(), mono16k.size() / 16000.0, spans.size());
+                                phones.size(), mono16k.size() / 16000.0, pieces.size());
   return phones;
 }
 

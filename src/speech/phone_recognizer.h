@@ -1,6 +1,9 @@
 #pragma once
 // Phonetic decoding of recorded English speech with PocketSphinx's all-phone search: no words,
 // just the phones and their times, which is what lip sync needs.
+#include <atomic>
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,10 +29,30 @@ struct PhoneRecognizerConfig {
   int threads = 0;  // pieces decoded at once; 0 = one per core
 };
 
+constexpr int kRecognizerSampleRate = 16000;  // Hz expected of the audio
+
 // ARPAbet phones ("AH", "P", "SIL", noise tokens like "+SPN+") with times in seconds.
 // `mono16k` is mono float audio at 16 kHz. Thread-safe: each piece decodes with its own decoder
 // (loading one takes about 20 ms), so results do not depend on earlier calls.
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
                                         const PhoneRecognizerConfig& config = {});
+
+// One piece of a recording (cut at a pause) and its phones, timed from the recording's start.
+struct RecognisedPiece {
+  SampleSpan span;
+  std::vector<TimedPhone> phones;
+};
+
+// Called once per piece as it is recognised, one call at a time, from a decoding thread.
+using PieceCallback = std::function<void(size_t index, size_t count, RecognisedPiece piece)>;
+
+// recognizePhones piece by piece: `onPiece` hears of each piece as soon as it is done. Pieces
+// are started in time order. When `stop` is set, no further piece is started. Rethrows the first
+// failure after every started piece has ended.
+void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
+                     const PieceCallback& onPiece, const std::atomic<bool>* stop = nullptr);
+
+// Appends a piece's phones in order; silence meeting silence at the cut becomes one.
+void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece);
 
 }  // namespace dh::speech

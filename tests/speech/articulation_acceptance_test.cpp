@@ -215,7 +215,7 @@ INSTANTIATE_TEST_SUITE_P(
         TtsCase{"en_gb_female", "Bob put the big map back, but Pam kept the umbrella."},
         TtsCase{"es_male", "Buenos dias, mi amigo, el barco pequeño pasa por el puerto."},
         TtsCase{"zh_female", "你好，我们今天买面包，不要忘了。"}),
-    [](const ::testing::TestParamInfo<TtsCase>& info) { return info.param.voice; });
+    [](const ::testing::TestParamInfo<TtsCase>& param) { return param.param.voice; });
 
 }  // namespace
 }  // namespace dh::speech

@@ -86,15 +86,7 @@ std::vector<std::string> labelsPerFrame(const std::vector<TimedPhone>& phones, d
 }
 
 TEST(PauseSplit, PiecewiseRecognitionMatchesTheWholeDecode) {
-  // 60 s of real speech: the two English recordings alternated until a minute is full.
-  const auto jfk = test::monoClip("speech/en_m_jfk.wav");
-  const auto libri = test::monoClip("speech/en_m_librivox_0870.wav");
-  std::vector<float> voice;
-  for (int i = 0; voice.size() < 60u * kRate; ++i) {
-    const auto& clip = i % 2 == 0 ? jfk : libri;
-    voice.insert(voice.end(), clip.begin(), clip.end());
-  }
-  voice.resize(60u * kRate);
+  const std::vector<float> voice = test::minuteOfSpeech();
 
   PhoneRecognizerConfig whole;
   whole.split.pieceSeconds = 1e9;

@@ -53,6 +53,19 @@ std::vector<std::pair<size_t, size_t>> silentRuns(const std::vector<double>& lev
   return runs;
 }
 
+std::vector<float> minuteOfSpeech() {
+  const auto jfk = monoClip("speech/en_m_jfk.wav");
+  const auto libri = monoClip("speech/en_m_librivox_0870.wav");
+  constexpr size_t kSamples = 60u * 16000u;
+  std::vector<float> voice;
+  for (int i = 0; voice.size() < kSamples; ++i) {
+    const auto& clip = i % 2 == 0 ? jfk : libri;
+    voice.insert(voice.end(), clip.begin(), clip.end());
+  }
+  voice.resize(kSamples);
+  return voice;
+}
+
 std::vector<float> jawCurve(const speech::ArticulationTrack& track) {
   std::vector<float> jaw;
   for (const auto& pose : track.frames) jaw.push_back(pose.jawOpen);

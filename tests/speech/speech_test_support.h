@@ -19,6 +19,9 @@ double silenceThresholdDb(const std::vector<double>& levelsDb);
 std::vector<std::pair<size_t, size_t>> silentRuns(const std::vector<double>& levelsDb, double fps,
                                                   double minSeconds);
 
+// 60 s of real speech at 16 kHz: two English recordings alternated until a minute is full.
+std::vector<float> minuteOfSpeech();
+
 std::vector<float> jawCurve(const speech::ArticulationTrack& track);
 
 // Generated audio (made at run time): seconds of digital silence / of white noise at `dbfs`.

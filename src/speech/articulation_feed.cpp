@@ -1,0 +1,123 @@
+#include "speech/articulation_feed.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace dh::speech {
+namespace {
+
+// How far before its start a phone can still change the track: its shape is moved
+// phoneLeadSeconds earlier and fades in over six anticipation constants (at most 60 ms, a vowel),
+// a p/b/m closes closureLead + ramp before it, and a frame averages half a frame either way.
+// Rounded up generously: the frames this holds back are drawn a moment later, nothing more.
+double reachBackSeconds(const ArticulationConfig& config, double fps) {
+  return config.phoneLeadSeconds + 6 * 0.06 + config.closureLeadSeconds +
+         config.closureRampSeconds + 1.0 / fps + 0.5;
+}
+
+}  // namespace
+
+ArticulationFeed::ArticulationFeed(std::vector<float> mono16k, double fps,
+                                   std::vector<TimedPhone> phones, std::string audioField,
+                                   SpeechAnalysisConfig config)
+    : mono_(std::move(mono16k)), fps_(fps), config_(std::move(config)) {
+  AcousticConfig acoustic = config_.acoustic;
+  acoustic.sampleRate = kAnalysisSampleRate;
+  features_ = analyzeAcoustics(mono_, acoustic);
+  std::string reason;
+  if (!containsSpeech(features_, &reason)) {
+    core::logger("speech")->debug("no speech: {}", reason);
+    throw core::Error(core::ErrorKind::ContentRejected, "no speech found in the audio", audioField);
+  }
+  // The cues do not depend on the phones.
+  cues_ = buildArticulationTrack({}, features_, fps_, config_.articulation);
+  poses_.resize(cues_.size());
+  if (!phones.empty() || !config_.recognizePhones) {
+    publish(buildArticulationTrack(phones, features_, fps_, config_.articulation), cues_.size());
+    return;
+  }
+  thread_ = std::thread([this] { recognise(); });
+}
+
+ArticulationFeed::~ArticulationFeed() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ArticulationFeed::recognise() {
+  try {
+    recognizePieces(
+        mono_, config_.recognizer,
+        [this](size_t index, size_t count, RecognisedPiece piece) {
+          onPiece(index, count, std::move(piece));
+        },
+        &stop_);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    failure_ = std::current_exception();
+    published_.notify_all();
+  }
+}
+
+void ArticulationFeed::onPiece(size_t index, size_t count, RecognisedPiece piece) {
+  if (pieces_.empty()) {
+    pieces_.resize(count);
+    done_.assign(count, false);
+  }
+  pieces_[index] = std::move(piece);
+  done_[index] = true;
+  const size_t before = prefix_;
+  while (prefix_ < count && done_[prefix_]) ++prefix_;
+  if (prefix_ == before) return;
+
+  std::vector<TimedPhone> phones;
+  for (size_t i = 0; i < prefix_; ++i) appendPiece(phones, pieces_[i]);
+  const ArticulationTrack track =
+      buildArticulationTrack(phones, features_, fps_, config_.articulation);
+  size_t upTo = cues_.size();
+  if (prefix_ < count) {
+    // Phones of the pieces still to come may reach back across the cut.
+    const double known = static_cast<double>(pieces_[prefix_ - 1].span.end) / kAnalysisSampleRate;
+    const double finalSeconds = known - reachBackSeconds(config_.articulation, fps_);
+    upTo = std::min(upTo, static_cast<size_t>(std::max(0.0, std::floor(finalSeconds * fps_))));
+  }
+  publish(track, upTo);
+  core::logger("speech")->debug("pieces 1-{} of {} recognised: {} of {} frames final", prefix_,
+                                count, upTo, cues_.size());
+}
+
+void ArticulationFeed::publish(const ArticulationTrack& track, size_t upTo) {
+  std::lock_guard lock(mutex_);
+  upTo = std::min(upTo, track.size());
+  for (size_t k = final_; k < upTo; ++k) poses_[k] = track.frames[k];
+  final_ = std::max(final_, upTo);
+  publications_.push_back(final_);
+  published_.notify_all();
+}
+
+MouthPose ArticulationFeed::pose(size_t index) {
+  if (index >= poses_.size()) {
+    throw core::Error(core::ErrorKind::Internal, "articulation frame " + std::to_string(index) +
+                                                     " past the end (" +
+                                                     std::to_string(poses_.size()) + " frames)");
+  }
+  std::unique_lock lock(mutex_);
+  published_.wait(lock, [&] { return index < final_ || failure_; });
+  if (index >= final_) std::rethrow_exception(failure_);
+  return poses_[index];
+}
+
+size_t ArticulationFeed::finalFrames() {
+  std::lock_guard lock(mutex_);
+  return final_;
+}
+
+std::vector<size_t> ArticulationFeed::publications() {
+  std::lock_guard lock(mutex_);
+  return publications_;
+}
+
+}  // namespace dh::speech
