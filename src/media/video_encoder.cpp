@@ -22,7 +22,9 @@ struct VideoEncoder::State {
   CodecContextPtr aac;
   AVStream* videoStream = nullptr;
   AVStream* audioStream = nullptr;
-  SwsPtr sws;
+  SwsPtr sws;        // whole frames
+  SwsPtr regionSws;  // the changed region, `region` below
+  cv::Rect region;
   FramePtr yuv;
   FramePtr audioFrame;
   PacketPtr packet;
@@ -32,6 +34,8 @@ struct VideoEncoder::State {
 
   void openVideo();
   void openAudio();
+  SwsPtr makeConverter(cv::Size size) const;
+  void convert(const cv::Mat& bgr, const std::optional<cv::Rect>& changed);
   void sendVideo(const AVFrame* frame);
   void sendAudioUntil(int64_t samplePosition);
   void sendAudio(const AVFrame* frame);
@@ -68,13 +72,52 @@ void VideoEncoder::State::openVideo() {
   yuv->width = video->width;
   yuv->height = video->height;
   checkFfmpeg(av_frame_get_buffer(yuv.get(), 0), "allocating a video frame");
-  sws.reset(sws_getContext(video->width, video->height, AV_PIX_FMT_BGR24, video->width,
-                           video->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
-                           nullptr));
-  if (!sws) throw core::Error(core::ErrorKind::Internal, "cannot set up BGR to YUV conversion");
+  sws = makeConverter(settings.size);
+}
+
+SwsPtr VideoEncoder::State::makeConverter(cv::Size size) const {
+  SwsPtr converter(sws_getContext(size.width, size.height, AV_PIX_FMT_BGR24, size.width,
+                                  size.height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
+                                  nullptr));
+  if (!converter) {
+    throw core::Error(core::ErrorKind::Internal, "cannot set up BGR to YUV conversion");
+  }
   // BT.709 matrix, limited range, to match the tags written above.
   const int* bt709 = sws_getCoefficients(SWS_CS_ITU709);
-  sws_setColorspaceDetails(sws.get(), bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+  sws_setColorspaceDetails(converter.get(), bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+  return converter;
+}
+
+// The YUV frame persists between frames, so only the changed region needs converting. It is
+// widened by a margin (the chroma filter reads a few pixels around) and aligned so that the
+// plane pointers stay aligned; the margin converts to the same values every frame.
+void VideoEncoder::State::convert(const cv::Mat& bgr, const std::optional<cv::Rect>& changed) {
+  const cv::Rect frame(0, 0, bgr.cols, bgr.rows);
+  const bool everything = !changed || (*changed & frame) == frame;
+  if (frames == 0 || everything) {
+    const uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
+    const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
+    sws_scale(sws.get(), src, srcStride, 0, bgr.rows, yuv->data, yuv->linesize);
+    if (everything) return;
+  }
+  if (changed->area() == 0) return;  // the same picture again
+  // The first frame's region is converted once more, so the margin holds the region
+  // converter's values from the start.
+  constexpr int kMargin = 8, kAlign = 32;
+  const cv::Rect inside = *changed & frame;
+  const int x0 = std::max(0, (inside.x - kMargin) / kAlign * kAlign);
+  const int y0 = std::max(0, (inside.y - kMargin) / 2 * 2);
+  const int x1 = std::min(frame.width, (inside.br().x + kMargin + kAlign - 1) / kAlign * kAlign);
+  const int y1 = std::min(frame.height, (inside.br().y + kMargin + 1) / 2 * 2);
+  const cv::Rect area(x0, y0, x1 - x0, y1 - y0);
+  if (area.size() != region.size() || !regionSws) regionSws = makeConverter(area.size());
+  region = area;
+  const uint8_t* src[4] = {bgr.ptr(area.y) + 3 * area.x, nullptr, nullptr, nullptr};
+  const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
+  uint8_t* dst[4] = {yuv->data[0] + area.y * yuv->linesize[0] + area.x,
+                     yuv->data[1] + area.y / 2 * yuv->linesize[1] + area.x / 2,
+                     yuv->data[2] + area.y / 2 * yuv->linesize[2] + area.x / 2, nullptr};
+  sws_scale(regionSws.get(), src, srcStride, 0, area.height, dst, yuv->linesize);
 }
 
 void VideoEncoder::State::openAudio() {
@@ -176,7 +219,7 @@ VideoEncoder::VideoEncoder(const std::string& path, const VideoSettings& setting
 
 VideoEncoder::~VideoEncoder() = default;
 
-void VideoEncoder::writeFrame(const cv::Mat& bgr) {
+void VideoEncoder::writeFrame(const cv::Mat& bgr, const std::optional<cv::Rect>& changed) {
   State& s = *state_;
   if (bgr.type() != CV_8UC3 || bgr.size() != s.settings.size) {
     throw core::Error(
@@ -187,10 +230,9 @@ void VideoEncoder::writeFrame(const cv::Mat& bgr) {
   if (s.audio) {
     s.sendAudioUntil(av_rescale(s.frames + 1, s.audio->sampleRate, s.settings.fps));
   }
+  // Keeps the previous frame's pixels: a copy is made only if the encoder still holds them.
   checkFfmpeg(av_frame_make_writable(s.yuv.get()), "video frame");
-  const uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
-  const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
-  sws_scale(s.sws.get(), src, srcStride, 0, bgr.rows, s.yuv->data, s.yuv->linesize);
+  s.convert(bgr, changed);
   s.yuv->pts = s.frames++;
   s.sendVideo(s.yuv.get());
 }

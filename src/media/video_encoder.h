@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "media/audio_clip.h"
@@ -28,8 +29,10 @@ class VideoEncoder {
   VideoEncoder(const VideoEncoder&) = delete;
   VideoEncoder& operator=(const VideoEncoder&) = delete;
 
-  // Appends one frame: 8-bit BGR of exactly settings.size.
-  void writeFrame(const cv::Mat& bgr);
+  // Appends one frame: 8-bit BGR of exactly settings.size. `changed`: the only part that may
+  // differ from the previous frame, which alone is converted to YUV again (an empty rectangle:
+  // the same picture; none: anything may differ).
+  void writeFrame(const cv::Mat& bgr, const std::optional<cv::Rect>& changed = std::nullopt);
 
   // Flushes both encoders, writes the index at the front (faststart) and closes the file.
   void finish();

@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <optional>
 
 namespace dh::pipeline {
 
@@ -17,6 +18,9 @@ class FrameSource {
   // Draws frame `index` (0-based, requested in increasing order) into `out`, an 8-bit BGR image
   // of frameSize() that the caller owns and reuses between calls.
   virtual void render(int64_t index, cv::Mat& out) = 0;
+
+  // The part of a frame that can differ from the frame before it; none: anywhere.
+  virtual std::optional<cv::Rect> changingRegion() const { return std::nullopt; }
 };
 
 }  // namespace dh::pipeline

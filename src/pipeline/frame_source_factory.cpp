@@ -30,6 +30,7 @@ class TalkingFaceSource : public FrameSource {
     if (mouth_) animate::setMouth(params, mouth_(index), style_);
     renderer_->render(params, out);
   }
+  std::optional<cv::Rect> changingRegion() const override { return renderer_->headRegion(); }
 
  private:
   std::unique_ptr<render::FaceRenderer> renderer_;

@@ -51,7 +51,7 @@ void encodeFrames(FrameSource& source, const media::AudioClip& audio,
   FrameDrawingThread drawing(source);
   for (int64_t i = 0; i < total; ++i) {
     if (i % reportEvery == 0) progress.update(static_cast<double>(i) / total);
-    encoder.writeFrame(drawing.next());
+    encoder.writeFrame(drawing.next(), source.changingRegion());
     drawing.release();
   }
   encoder.finish();

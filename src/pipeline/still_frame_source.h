@@ -11,6 +11,7 @@ class StillFrameSource : public FrameSource {
   cv::Size frameSize() const override { return still_.size(); }
   int64_t frameCount() const override { return frames_; }
   void render(int64_t index, cv::Mat& out) override;
+  std::optional<cv::Rect> changingRegion() const override { return cv::Rect(); }
 
  private:
   cv::Mat still_;
