@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <iostream>
+#include <opencv2/core/utility.hpp>
 #include <vector>
 
 #include "cli/commands.h"
@@ -29,6 +30,10 @@ int runApp(int argc, char** argv) {
     return 2;
   }
   media::routeFfmpegLogs(verbose);
+  // A render keeps the cores busy with its own stages (frame drawing, x264's threads, phone
+  // recognition), and the service runs several renders at once: OpenCV's thread pool on top of
+  // that only adds hand-offs (measured: about 8% more CPU time for the same render).
+  cv::setNumThreads(1);
   if (verbose) core::setLogLevel("debug");
   for (const auto& [command, action] : commands) {
     if (!command->parsed()) continue;

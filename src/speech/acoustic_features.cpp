@@ -56,6 +56,7 @@ struct Tables {
   std::vector<float> window;           // Hann
   std::vector<double> windowAc;        // the window's own normalised autocorrelation
   std::vector<double> lpcCos;          // [lag][bin] cos for 0..4 kHz autocorrelation
+  std::vector<double> lpcWeight;       // [bin] pre-emphasis and trapezoid edge weight
   std::vector<double> envelopeHz;      // frequencies where the LPC envelope is evaluated
   std::vector<double> envCos, envSin;  // [point][lag]
   int formantBins = 0;
@@ -79,6 +80,12 @@ Tables makeTables(int windowSize, int sampleRate) {
   }
   t.binHz = static_cast<double>(sampleRate) / kFftSize;
   t.formantBins = static_cast<int>(kFormantBandHz / t.binHz);
+  for (int k = 0; k <= t.formantBins; ++k) {
+    const double w = std::numbers::pi * k / t.formantBins;
+    const double emphasis = 1.0 + 0.9025 - 1.9 * std::cos(w);  // |1 - 0.95 z^-1|^2
+    const double edge = (k == 0 || k == t.formantBins) ? 0.5 : 1.0;
+    t.lpcWeight.push_back(edge * emphasis);
+  }
   t.lpcCos.resize((kLpcOrder + 1) * (t.formantBins + 1));
   for (int lag = 0; lag <= kLpcOrder; ++lag) {
     for (int k = 0; k <= t.formantBins; ++k) {
@@ -108,12 +115,7 @@ void estimateFormants(const Tables& t, const float* power, float& f1, float& f2)
   for (int lag = 0; lag <= kLpcOrder; ++lag) {
     double acc = 0.0;
     const double* cosRow = &t.lpcCos[lag * (bins + 1)];
-    for (int k = 0; k <= bins; ++k) {
-      const double w = std::numbers::pi * k / bins;
-      const double emphasis = 1.0 + 0.9025 - 1.9 * std::cos(w);  // |1 - 0.95 z^-1|^2
-      const double edge = (k == 0 || k == bins) ? 0.5 : 1.0;
-      acc += edge * emphasis * power[k] * cosRow[k];
-    }
+    for (int k = 0; k <= bins; ++k) acc += t.lpcWeight[k] * power[k] * cosRow[k];
     r[lag] = acc;
   }
   if (r[0] <= 0.0) return;
