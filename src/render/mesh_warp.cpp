@@ -58,85 +58,124 @@ MeshWarp::MeshWarp(std::vector<Triangle> triangles, std::vector<cv::Point2f> sou
   mapY_ = identityY;
 }
 
-void MeshWarp::rasterize(const std::vector<cv::Point2f>& target) {
-  // The maps start as the identity (constructor). The mesh's outline is the fixed anchor ring,
-  // so the pixels outside it are never written and stay the identity; every pixel inside is
-  // rewritten each frame.
+void MeshWarp::setUpTriangles(const std::vector<cv::Point2f>& target) {
   const cv::Point2f offset(static_cast<float>(roi_.x), static_cast<float>(roi_.y));
+  setups_.clear();
   for (const Triangle& t : triangles_) {
-    const cv::Point2f d0 = target[t[0]] - offset;
+    TriangleSetup u;
+    u.d0 = target[t[0]] - offset;
     const cv::Point2f d1 = target[t[1]] - offset;
     const cv::Point2f d2 = target[t[2]] - offset;
-    const float area = (d1.x - d0.x) * (d2.y - d0.y) - (d2.x - d0.x) * (d1.y - d0.y);
+    const float area = (d1.x - u.d0.x) * (d2.y - u.d0.y) - (d2.x - u.d0.x) * (d1.y - u.d0.y);
     if (std::abs(area) < 0.05f) continue;  // collapsed (e.g. closed lips): covers no pixel
-    const cv::Point2f& s0 = source_[t[0]];
-    const cv::Point2f e1 = source_[t[1]] - s0;
-    const cv::Point2f e2 = source_[t[2]] - s0;
+    u.s0 = source_[t[0]];
+    u.e1 = source_[t[1]] - u.s0;
+    u.e2 = source_[t[2]] - u.s0;
     // Barycentric weights of (x, y) relative to d0: w1 = a1*dx + b1*dy, w2 = a2*dx + b2*dy.
     const float inv = 1.0f / area;
-    const float a1 = (d2.y - d0.y) * inv, b1 = -(d2.x - d0.x) * inv;
-    const float a2 = -(d1.y - d0.y) * inv, b2 = (d1.x - d0.x) * inv;
+    u.a1 = (d2.y - u.d0.y) * inv;
+    u.b1 = -(d2.x - u.d0.x) * inv;
+    u.a2 = -(d1.y - u.d0.y) * inv;
+    u.b2 = (d1.x - u.d0.x) * inv;
+    u.x0 = std::max(0, static_cast<int>(std::floor(std::min({u.d0.x, d1.x, d2.x}))));
+    u.x1 = std::min(roi_.width - 1, static_cast<int>(std::ceil(std::max({u.d0.x, d1.x, d2.x}))));
+    u.y0 = std::max(0, static_cast<int>(std::floor(std::min({u.d0.y, d1.y, d2.y}))));
+    u.y1 = std::min(roi_.height - 1, static_cast<int>(std::ceil(std::max({u.d0.y, d1.y, d2.y}))));
+    setups_.push_back(u);
+  }
+}
 
-    const int x0 = std::max(0, static_cast<int>(std::floor(std::min({d0.x, d1.x, d2.x}))));
-    const int x1 =
-        std::min(roi_.width - 1, static_cast<int>(std::ceil(std::max({d0.x, d1.x, d2.x}))));
-    const int y0 = std::max(0, static_cast<int>(std::floor(std::min({d0.y, d1.y, d2.y}))));
-    const int y1 =
-        std::min(roi_.height - 1, static_cast<int>(std::ceil(std::max({d0.y, d1.y, d2.y}))));
-    // Inside when all three weights are >= -eps: shared edges are written by both neighbours
-    // (with the same value), so no pixel between triangles is left out.
-    const float eps = 1e-4f;
-    for (int y = y0; y <= y1; ++y) {
-      float* mx = mapX_.ptr<float>(y);
-      float* my = mapY_.ptr<float>(y);
-      const float dy = static_cast<float>(y) - d0.y;
-      // Each weight is linear in x along the row: intersect the three half-lines where it is
-      // >= -eps to get the row's span, then fill only that span.
-      float lo = static_cast<float>(x0), hi = static_cast<float>(x1);
-      auto clip = [&](float a, float c) {  // a*x + c >= -eps
-        if (std::abs(a) < 1e-12f) {
-          if (c < -eps) hi = lo - 1.0f;
-          return;
-        }
-        const float bound = (-eps - c) / a;
-        if (a > 0)
-          lo = std::max(lo, bound);
-        else
-          hi = std::min(hi, bound);
-      };
-      clip(a1, b1 * dy - a1 * d0.x);
-      clip(a2, b2 * dy - a2 * d0.x);
-      clip(-(a1 + a2), 1.0f - (b1 + b2) * dy + (a1 + a2) * d0.x);
-      const int xs = std::max(x0, static_cast<int>(std::ceil(lo)));
-      const int xe = std::min(x1, static_cast<int>(std::floor(hi)));
-      for (int x = xs; x <= xe; ++x) {
-        const float dx = static_cast<float>(x) - d0.x;
-        const float w1 = a1 * dx + b1 * dy;
-        const float w2 = a2 * dx + b2 * dy;
-        mx[x] = s0.x + w1 * e1.x + w2 * e2.x;
-        my[x] = s0.y + w1 * e1.y + w2 * e2.y;
+void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& written0,
+                             int& written1) {
+  // Inside when all three weights are >= -eps: shared edges are written by both neighbours
+  // (with the same value), so no pixel between triangles is left out.
+  const float eps = 1e-4f;
+  for (int y = std::max(yFrom, u.y0); y <= std::min(yTo, u.y1); ++y) {
+    float* mx = mapX_.ptr<float>(y);
+    float* my = mapY_.ptr<float>(y);
+    const float dy = static_cast<float>(y) - u.d0.y;
+    // Each weight is linear in x along the row: intersect the three half-lines where it is
+    // >= -eps to get the row's span, then fill only that span.
+    float lo = static_cast<float>(u.x0), hi = static_cast<float>(u.x1);
+    auto clip = [&](float a, float c) {  // a*x + c >= -eps
+      if (std::abs(a) < 1e-12f) {
+        if (c < -eps) hi = lo - 1.0f;
+        return;
       }
+      const float bound = (-eps - c) / a;
+      if (a > 0)
+        lo = std::max(lo, bound);
+      else
+        hi = std::min(hi, bound);
+    };
+    clip(u.a1, u.b1 * dy - u.a1 * u.d0.x);
+    clip(u.a2, u.b2 * dy - u.a2 * u.d0.x);
+    clip(-(u.a1 + u.a2), 1.0f - (u.b1 + u.b2) * dy + (u.a1 + u.a2) * u.d0.x);
+    const int xs = std::max(u.x0, static_cast<int>(std::ceil(lo)));
+    const int xe = std::min(u.x1, static_cast<int>(std::floor(hi)));
+    if (xs > xe) continue;
+    written0 = std::min(written0, xs);
+    written1 = std::max(written1, xe);
+    // Locals, not the struct's fields: the stores below cannot alias them, so this vectorises.
+    const float d0x = u.d0.x, a1 = u.a1, b1 = u.b1, a2 = u.a2, b2 = u.b2;
+    const float s0x = u.s0.x, s0y = u.s0.y, e1x = u.e1.x, e1y = u.e1.y, e2x = u.e2.x, e2y = u.e2.y;
+    for (int x = xs; x <= xe; ++x) {
+      const float dx = static_cast<float>(x) - d0x;
+      const float w1 = a1 * dx + b1 * dy;
+      const float w2 = a2 * dx + b2 * dy;
+      mx[x] = s0x + w1 * e1x + w2 * e2x;
+      my[x] = s0y + w1 * e1y + w2 * e2y;
     }
   }
 }
 
 void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
                      cv::Mat& dst, const cv::Rect& detail) {
-  rasterize(target);
+  // The maps start as the identity (constructor). The mesh's outline is the fixed anchor ring,
+  // so the pixels outside it are never written and stay the identity; every pixel inside is
+  // rewritten each frame. Band by band: a band's maps are sampled while still in the cache, and
+  // only the columns the mesh covers in that band are resampled; the rest, where the map is the
+  // identity, is copied.
+  setUpTriangles(target);
   const cv::Rect inner = (detail & roi_) - roi_.tl();
-  if (interpolation == cv::INTER_LINEAR || inner.area() == 0) {
-    cv::Mat out = dst(roi_);
-    cv::remap(src, out, mapX_, mapY_, interpolation, cv::BORDER_REPLICATE);
-    return;
-  }
-  // `interpolation` inside `detail`, bilinear on the bands around it.
+  const bool cubicInside = interpolation != cv::INTER_LINEAR && inner.area() > 0;
   const auto remapPart = [&](const cv::Rect& r, int mode) {
     if (r.width <= 0 || r.height <= 0) return;
     cv::Mat out = dst(r + roi_.tl());
     cv::remap(src, out, mapX_(r), mapY_(r), mode, cv::BORDER_REPLICATE);
   };
-  remapPart(inner, interpolation);
-  for (const cv::Rect& band : bandsAround(roi_.size(), inner)) remapPart(band, cv::INTER_LINEAR);
+  const auto copyPart = [&](const cv::Rect& r) {
+    if (r.width > 0 && r.height > 0) src(r + roi_.tl()).copyTo(dst(r + roi_.tl()));
+  };
+  for (int top = 0; top < roi_.height; top += kBandRows) {
+    const int bottom = std::min(top + kBandRows, roi_.height) - 1;
+    int written0 = roi_.width, written1 = -1;
+    for (const TriangleSetup& u : setups_) {
+      if (u.y0 <= bottom && u.y1 >= top) rasterizeRows(u, top, bottom, written0, written1);
+    }
+    const int rows = bottom - top + 1;
+    if (written1 < written0) {
+      copyPart({0, top, roi_.width, rows});
+      continue;
+    }
+    copyPart({0, top, written0, rows});
+    copyPart({written1 + 1, top, roi_.width - written1 - 1, rows});
+    const cv::Rect band(written0, top, written1 - written0 + 1, rows);
+    if (!cubicInside) {
+      remapPart(band, cv::INTER_LINEAR);
+      continue;
+    }
+    // `interpolation` inside `detail`, bilinear around it.
+    const cv::Rect fine = band & inner;
+    remapPart(fine, interpolation);
+    if (fine.area() == 0) {
+      remapPart(band, cv::INTER_LINEAR);
+      continue;
+    }
+    for (const cv::Rect& piece : bandsAround(band.size(), fine - band.tl())) {
+      remapPart(piece + band.tl(), cv::INTER_LINEAR);
+    }
+  }
 }
 
 std::array<cv::Rect, 4> bandsAround(cv::Size size, const cv::Rect& inner) {

@@ -33,11 +33,24 @@ class MeshWarp {
   const std::vector<Triangle>& triangles() const { return triangles_; }
 
  private:
-  void rasterize(const std::vector<cv::Point2f>& target);
+  // One destination triangle, ready to rasterise: barycentric weights w1 = a1*dx + b1*dy,
+  // w2 = a2*dx + b2*dy of (dx, dy) from d0 map to s0 + w1*e1 + w2*e2 in the source.
+  struct TriangleSetup {
+    cv::Point2f d0, s0, e1, e2;
+    float a1 = 0, b1 = 0, a2 = 0, b2 = 0;
+    int x0 = 0, x1 = 0, y0 = 0, y1 = 0;  // bounding box in roi pixels, clipped
+  };
+  static constexpr int kBandRows = 32;
+
+  void setUpTriangles(const std::vector<cv::Point2f>& target);
+  // Writes the maps of rows [yFrom, yTo] inside the triangle; widens [written0, written1] to
+  // the columns written.
+  void rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& written0, int& written1);
 
   std::vector<Triangle> triangles_;
   std::vector<cv::Point2f> source_;
   cv::Rect roi_;
+  std::vector<TriangleSetup> setups_;
   cv::Mat mapX_, mapY_;  // CV_32F, roi size: source position of every destination pixel
 };
 
