@@ -26,7 +26,12 @@ void FrameDrawingThread::draw() {
     }
     try {
       // Only this thread writes the slot of a frame not yet drawn; the consumer reads drawn ones.
-      source_.render(index, slots_[index % kSlots]);
+      // After its first use a slot holds an earlier frame of the same source.
+      if (index < kSlots) {
+        source_.render(index, slots_[index % kSlots]);
+      } else {
+        source_.redraw(index, slots_[index % kSlots]);
+      }
     } catch (...) {
       std::lock_guard lock(mutex_);
       failure_ = std::current_exception();

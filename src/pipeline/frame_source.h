@@ -19,6 +19,10 @@ class FrameSource {
   // of frameSize() that the caller owns and reuses between calls.
   virtual void render(int64_t index, cv::Mat& out) = 0;
 
+  // render() into a buffer that holds an earlier frame of this source, untouched since: a
+  // source may skip what is the same in every frame.
+  virtual void redraw(int64_t index, cv::Mat& out) { render(index, out); }
+
   // The part of a frame that can differ from the frame before it; none: anywhere.
   virtual std::optional<cv::Rect> changingRegion() const { return std::nullopt; }
 };

@@ -25,14 +25,17 @@ class TalkingFaceSource : public FrameSource {
 
   cv::Size frameSize() const override { return renderer_->photo().size(); }
   int64_t frameCount() const override { return static_cast<int64_t>(plan_.size()); }
-  void render(int64_t index, cv::Mat& out) override {
-    animate::FaceParams& params = plan_.at(static_cast<size_t>(index));
-    if (mouth_) animate::setMouth(params, mouth_(index), style_);
-    renderer_->render(params, out);
-  }
+  void render(int64_t index, cv::Mat& out) override { draw(index, out, false); }
+  void redraw(int64_t index, cv::Mat& out) override { draw(index, out, true); }
   std::optional<cv::Rect> changingRegion() const override { return renderer_->headRegion(); }
 
  private:
+  void draw(int64_t index, cv::Mat& out, bool overEarlierFrame) {
+    animate::FaceParams& params = plan_.at(static_cast<size_t>(index));
+    if (mouth_) animate::setMouth(params, mouth_(index), style_);
+    renderer_->render(params, out, overEarlierFrame);
+  }
+
   std::unique_ptr<render::FaceRenderer> renderer_;
   std::vector<animate::FaceParams> plan_;
   animate::Style style_;

@@ -46,17 +46,20 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
   innerLip_.resize(8);
 }
 
-void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out) {
+void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool overEarlierFrame) {
   if (out.size() != photo_.size() || out.type() != photo_.type()) {
     out.create(photo_.size(), photo_.type());
+    overEarlierFrame = false;
   }
   // The warp rewrites the whole head region: only the rest is copied from the photo.
-  for (const cv::Rect& band : bandsAround(photo_.size(), warp_->roi())) {
-    if (band.width > 0 && band.height > 0) photo_(band).copyTo(out(band));
+  if (!overEarlierFrame) {
+    for (const cv::Rect& band : bandsAround(photo_.size(), warp_->roi())) {
+      if (band.width > 0 && band.height > 0) photo_(band).copyTo(out(band));
+    }
   }
   rig_.pose(params, target_);
   const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
-  warp_->apply(photo_, target_, interpolation, out, detail_);
+  warp_->apply(photo_, target_, interpolation, out, detail_, overEarlierFrame);
   for (int i = 0; i < 8; ++i) innerLip_[i] = target_[animate::FaceRig::kInnerLip[i]];
   interior_->draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
   eyelids_->draw(target_, params.blink, out);

@@ -32,7 +32,9 @@ class FaceRenderer {
                const RendererOptions& options = {});
 
   // Draws the frame for `params` into `out` (resized to the photo's size when needed).
-  void render(const animate::FaceParams& params, cv::Mat& out);
+  // `overEarlierFrame`: `out` holds a frame this renderer drew before, untouched since, so the
+  // parts that never change are not copied again.
+  void render(const animate::FaceParams& params, cv::Mat& out, bool overEarlierFrame = false);
 
   // The only pixels render() ever changes.
   cv::Rect headRegion() const { return warp_->roi(); }

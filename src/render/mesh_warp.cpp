@@ -130,7 +130,7 @@ void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& wr
 }
 
 void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
-                     cv::Mat& dst, const cv::Rect& detail) {
+                     cv::Mat& dst, const cv::Rect& detail, bool overEarlierFrame) {
   // The maps start as the identity (constructor). The mesh's outline is the fixed anchor ring,
   // so the pixels outside it are never written and stay the identity; every pixel inside is
   // rewritten each frame. Band by band: a band's maps are sampled while still in the cache, and
@@ -147,6 +147,7 @@ void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target,
   const auto copyPart = [&](const cv::Rect& r) {
     if (r.width > 0 && r.height > 0) src(r + roi_.tl()).copyTo(dst(r + roi_.tl()));
   };
+  everWritten_.resize((roi_.height + kBandRows - 1) / kBandRows, {roi_.width, -1});
   for (int top = 0; top < roi_.height; top += kBandRows) {
     const int bottom = std::min(top + kBandRows, roi_.height) - 1;
     int written0 = roi_.width, written1 = -1;
@@ -154,12 +155,19 @@ void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target,
       if (u.y0 <= bottom && u.y1 >= top) rasterizeRows(u, top, bottom, written0, written1);
     }
     const int rows = bottom - top + 1;
+    // Columns outside this frame's span hold the photo: copied, unless an earlier result is
+    // there and the mesh has never covered them (the usual case: its outline is fixed).
+    auto& [ever0, ever1] = everWritten_[top / kBandRows];
+    const int keep0 = overEarlierFrame ? ever0 : 0;
+    const int keep1 = overEarlierFrame ? ever1 : roi_.width - 1;
+    ever0 = std::min(ever0, written0);
+    ever1 = std::max(ever1, written1);
     if (written1 < written0) {
-      copyPart({0, top, roi_.width, rows});
+      if (keep1 >= keep0) copyPart({keep0, top, keep1 - keep0 + 1, rows});
       continue;
     }
-    copyPart({0, top, written0, rows});
-    copyPart({written1 + 1, top, roi_.width - written1 - 1, rows});
+    copyPart({keep0, top, written0 - keep0, rows});
+    copyPart({written1 + 1, top, keep1 - written1, rows});
     const cv::Rect band(written0, top, written1 - written0 + 1, rows);
     if (!cubicInside) {
       remapPart(band, cv::INTER_LINEAR);

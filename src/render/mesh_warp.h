@@ -26,8 +26,10 @@ class MeshWarp {
   // Writes the warped `src` into `dst` inside roi() only; `target` are the control points'
   // destination positions. `interpolation` (cv::INTER_LINEAR or cv::INTER_CUBIC) is used inside
   // `detail` (frame pixels), bilinear sampling elsewhere.
+  // `overEarlierFrame`: `dst` holds an earlier result of this warp, untouched since; the parts
+  // of roi() the mesh has never covered are not copied again.
   void apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
-             cv::Mat& dst, const cv::Rect& detail);
+             cv::Mat& dst, const cv::Rect& detail, bool overEarlierFrame = false);
 
   const cv::Rect& roi() const { return roi_; }
   const std::vector<Triangle>& triangles() const { return triangles_; }
@@ -51,6 +53,9 @@ class MeshWarp {
   std::vector<cv::Point2f> source_;
   cv::Rect roi_;
   std::vector<TriangleSetup> setups_;
+  // Per band, the columns the mesh has ever covered ([first, last], empty when last < first):
+  // outside them an earlier result holds the photo.
+  std::vector<std::pair<int, int>> everWritten_;
   cv::Mat mapX_, mapY_;  // CV_32F, roi size: source position of every destination pixel
 };
 
