@@ -54,7 +54,7 @@ void ArticulationFeed::recognise() {
         [this](size_t index, size_t count, RecognisedPiece piece) {
           onPiece(index, count, std::move(piece));
         },
-        &stop_);
+        &stop_, silencesToSkip(features_, config_));
   } catch (...) {
     std::lock_guard lock(mutex_);
     failure_ = std::current_exception();

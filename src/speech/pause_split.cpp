@@ -64,4 +64,27 @@ std::vector<SampleSpan> splitAtPauses(const std::vector<float>& mono, int sample
   return spans;
 }
 
+std::vector<SampleSpan> innerSilences(const std::vector<uint8_t>& active, double hopSeconds,
+                                      int sampleRate, double minSeconds, double marginSeconds) {
+  std::vector<SampleSpan> spans;
+  const auto toSample = [&](double seconds) {
+    return static_cast<size_t>(std::llround(seconds * sampleRate));
+  };
+  size_t i = 0;
+  while (i < active.size()) {
+    if (active[i]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < active.size() && !active[j]) ++j;
+    if ((j - i) * hopSeconds >= minSeconds) {
+      spans.push_back(
+          {toSample(i * hopSeconds + marginSeconds), toSample(j * hopSeconds - marginSeconds)});
+    }
+    i = j;
+  }
+  return spans;
+}
+
 }  // namespace dh::speech

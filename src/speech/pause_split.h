@@ -2,6 +2,7 @@
 // Cutting a long recording into pieces at its quietest moments, so the pieces can be recognised
 // independently (in parallel) without cutting through a phone.
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace dh::speech {
@@ -22,5 +23,13 @@ struct PauseSplitConfig {
 // the audio, so the same clip always splits the same way.
 std::vector<SampleSpan> splitAtPauses(const std::vector<float>& mono, int sampleRate,
                                       const PauseSplitConfig& config = {});
+
+// The inner parts of the silent stretches of a recording, for the recogniser to skip: runs of
+// inactive 10 ms frames (`active`, one per `hopSeconds`) at least `minSeconds` long, less
+// `marginSeconds` at each end so the recogniser still hears the pause begin and end. In samples
+// at `sampleRate`, in order.
+std::vector<SampleSpan> innerSilences(const std::vector<uint8_t>& active, double hopSeconds,
+                                      int sampleRate, double minSeconds = 0.6,
+                                      double marginSeconds = 0.15);
 
 }  // namespace dh::speech

@@ -100,10 +100,9 @@ std::vector<int16_t> toPcm16(const float* begin, const float* end) {
   return pcm;
 }
 
-// Recognises one piece of the audio; times are relative to the piece's start.
-std::vector<TimedPhone> recognizePiece(const float* begin, const float* end,
-                                       const PhoneRecognizerConfig& config) {
-  const std::vector<int16_t> pcm = toPcm16(begin, end);
+// Recognises audio on its own; times are relative to its start.
+std::vector<TimedPhone> recognizePcm(const std::vector<int16_t>& pcm,
+                                     const PhoneRecognizerConfig& config) {
   const DecoderPtr decoder = loadDecoder(config);
   ps_decoder_t* ps = decoder.get();
   if (ps_start_utt(ps) < 0) {
@@ -131,6 +130,80 @@ std::vector<TimedPhone> recognizePiece(const float* begin, const float* end,
   return phones;
 }
 
+// The parts of `span` outside the (ordered, disjoint) `skip` spans.
+std::vector<SampleSpan> keptParts(const SampleSpan& span, const std::vector<SampleSpan>& skip) {
+  std::vector<SampleSpan> kept;
+  size_t at = span.begin;
+  for (const SampleSpan& gap : skip) {
+    if (gap.end <= at || gap.begin >= span.end) continue;
+    if (gap.begin > at) kept.push_back({at, gap.begin});
+    at = std::min(std::max(gap.end, at), span.end);
+  }
+  if (at < span.end) kept.push_back({at, span.end});
+  return kept;
+}
+
+void appendPhone(std::vector<TimedPhone>& phones, const std::string& label, double start,
+                 double end) {
+  if (end <= start) return;
+  if (!phones.empty() && label == "SIL" && phones.back().phone == "SIL") {
+    phones.back().end = end;
+    return;
+  }
+  phones.push_back({label, start, end});
+}
+
+// Recognises `span` of the recording without its `skip` parts: the kept parts are heard end to
+// end, and the times are mapped back, the skipped stretches becoming SIL. Times are seconds
+// from the recording's start.
+std::vector<TimedPhone> recognizePiece(const std::vector<float>& mono, const SampleSpan& span,
+                                       const std::vector<SampleSpan>& skip,
+                                       const PhoneRecognizerConfig& config) {
+  const auto seconds = [](size_t sample) {
+    return static_cast<double>(sample) / kRecognizerSampleRate;
+  };
+  const std::vector<SampleSpan> kept = keptParts(span, skip);
+  if (kept.empty()) return {{"SIL", seconds(span.begin), seconds(span.end)}};
+  std::vector<int16_t> pcm;
+  std::vector<size_t> joinedStart;  // where each kept part begins in `pcm`
+  for (const SampleSpan& part : kept) {
+    joinedStart.push_back(pcm.size());
+    const std::vector<int16_t> samples = toPcm16(mono.data() + part.begin, mono.data() + part.end);
+    pcm.insert(pcm.end(), samples.begin(), samples.end());
+  }
+  // The part holding joined sample `at`; an end at a part's last sample stays in that part.
+  const auto partOf = [&](double at, bool isEnd) {
+    size_t k = 0;
+    while (k + 1 < kept.size() && (isEnd ? at > joinedStart[k + 1] : at >= joinedStart[k + 1])) {
+      ++k;
+    }
+    return k;
+  };
+  const auto original = [&](double at, size_t k) {
+    const double offset = std::clamp(at - static_cast<double>(joinedStart[k]), 0.0,
+                                     static_cast<double>(kept[k].end - kept[k].begin));
+    return (static_cast<double>(kept[k].begin) + offset) / kRecognizerSampleRate;
+  };
+
+  std::vector<TimedPhone> phones;
+  appendPhone(phones, "SIL", seconds(span.begin), seconds(kept.front().begin));
+  for (const TimedPhone& phone : recognizePcm(pcm, config)) {
+    const double from = phone.start * kRecognizerSampleRate;
+    const double to = phone.end * kRecognizerSampleRate;
+    const size_t first = partOf(from, false);
+    const size_t last = partOf(to, true);
+    // A phone over a cut is split there, with the skipped stretch between as SIL.
+    for (size_t k = first; k <= last; ++k) {
+      const double start = k == first ? original(from, k) : seconds(kept[k].begin);
+      const double end = k == last ? original(to, k) : seconds(kept[k].end);
+      if (k > first) appendPhone(phones, "SIL", seconds(kept[k - 1].end), start);
+      appendPhone(phones, phone.phone, start, end);
+    }
+  }
+  appendPhone(phones, "SIL", seconds(kept.back().end), seconds(span.end));
+  return phones;
+}
+
 }  // namespace
 
 void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece) {
@@ -145,7 +218,8 @@ void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece) 
 }
 
 void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
-                     const PieceCallback& onPiece, const std::atomic<bool>* stop) {
+                     const PieceCallback& onPiece, const std::atomic<bool>* stop,
+                     const std::vector<SampleSpan>& skip) {
   const std::vector<SampleSpan> spans = splitAtPauses(mono16k, kRecognizerSampleRate, config.split);
   std::mutex callbackMutex;
   std::vector<std::exception_ptr> failures(spans.size());
@@ -155,15 +229,9 @@ void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerCon
     for (size_t i = nextPiece++; i < spans.size(); i = nextPiece++) {
       if (stop != nullptr && stop->load()) return;
       try {
-        const float* data = mono16k.data();
         RecognisedPiece piece;
         piece.span = spans[i];
-        piece.phones = recognizePiece(data + spans[i].begin, data + spans[i].end, config);
-        const double offset = static_cast<double>(spans[i].begin) / kRecognizerSampleRate;
-        for (TimedPhone& phone : piece.phones) {
-          phone.start += offset;
-          phone.end += offset;
-        }
+        piece.phones = recognizePiece(mono16k, spans[i], skip, config);
         std::lock_guard lock(callbackMutex);
         onPiece(i, spans.size(), std::move(piece));
       } catch (...) {
@@ -184,12 +252,16 @@ void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerCon
 }
 
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
-                                        const PhoneRecognizerConfig& config) {
+                                        const PhoneRecognizerConfig& config,
+                                        const std::vector<SampleSpan>& skip) {
   std::vector<RecognisedPiece> pieces;
-  recognizePieces(mono16k, config, [&](size_t index, size_t count, RecognisedPiece piece) {
-    pieces.resize(count);
-    pieces[index] = std::move(piece);
-  });
+  recognizePieces(
+      mono16k, config,
+      [&](size_t index, size_t count, RecognisedPiece piece) {
+        pieces.resize(count);
+        pieces[index] = std::move(piece);
+      },
+      nullptr, skip);
   std::vector<TimedPhone> phones;
   for (const RecognisedPiece& piece : pieces) appendPiece(phones, piece);
   core::logger("speech")->debug("recognised {} phones in {:.2f} s of audio ({} pieces)",

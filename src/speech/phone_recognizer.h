@@ -34,8 +34,11 @@ constexpr int kRecognizerSampleRate = 16000;  // Hz expected of the audio
 // ARPAbet phones ("AH", "P", "SIL", noise tokens like "+SPN+") with times in seconds.
 // `mono16k` is mono float audio at 16 kHz. Thread-safe: each piece decodes with its own decoder
 // (loading one takes about 20 ms), so results do not depend on earlier calls.
+// `skip`: stretches known to be silent (see innerSilences), left out of the recognition and
+// labelled SIL; they cost nothing to decode.
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,
-                                        const PhoneRecognizerConfig& config = {});
+                                        const PhoneRecognizerConfig& config = {},
+                                        const std::vector<SampleSpan>& skip = {});
 
 // One piece of a recording (cut at a pause) and its phones, timed from the recording's start.
 struct RecognisedPiece {
@@ -50,7 +53,8 @@ using PieceCallback = std::function<void(size_t index, size_t count, RecognisedP
 // are started in time order. When `stop` is set, no further piece is started. Rethrows the first
 // failure after every started piece has ended.
 void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
-                     const PieceCallback& onPiece, const std::atomic<bool>* stop = nullptr);
+                     const PieceCallback& onPiece, const std::atomic<bool>* stop = nullptr,
+                     const std::vector<SampleSpan>& skip = {});
 
 // Appends a piece's phones in order; silence meeting silence at the cut becomes one.
 void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece);

@@ -5,6 +5,13 @@
 
 namespace dh::speech {
 
+std::vector<SampleSpan> silencesToSkip(const AcousticFeatures& features,
+                                       const SpeechAnalysisConfig& config) {
+  if (config.skipSilenceSeconds <= 0.0) return {};
+  return innerSilences(features.active, features.hopSeconds, kAnalysisSampleRate,
+                       config.skipSilenceSeconds);
+}
+
 SpeechAnalysis analyzeSpeech(const std::vector<float>& mono16k, double fps,
                              const std::vector<TimedPhone>& phones, const std::string& audioField,
                              const SpeechAnalysisConfig& config) {
@@ -20,7 +27,8 @@ SpeechAnalysis analyzeSpeech(const std::vector<float>& mono16k, double fps,
   if (!phones.empty()) {
     analysis.phones = phones;
   } else if (config.recognizePhones) {
-    analysis.phones = recognizePhones(mono16k, config.recognizer);
+    analysis.phones =
+        recognizePhones(mono16k, config.recognizer, silencesToSkip(analysis.features, config));
     analysis.phonesRecognized = true;
   }
   analysis.track =

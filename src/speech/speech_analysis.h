@@ -17,7 +17,15 @@ struct SpeechAnalysisConfig {
   PhoneRecognizerConfig recognizer;
   ArticulationConfig articulation;
   bool recognizePhones = true;  // false: shapes from the acoustic cues only
+  // Silences at least this long are not recognised inside (only their first and last 0.15 s):
+  // the activity detector already knows them, and recognition costs the same per second of
+  // silence as of speech. 0: recognise everything.
+  double skipSilenceSeconds = 0.6;
 };
+
+// The stretches recognition may skip under `config` (see innerSilences).
+std::vector<SampleSpan> silencesToSkip(const AcousticFeatures& features,
+                                       const SpeechAnalysisConfig& config);
 
 struct SpeechAnalysis {
   AcousticFeatures features;

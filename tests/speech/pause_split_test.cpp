@@ -85,6 +85,27 @@ std::vector<std::string> labelsPerFrame(const std::vector<TimedPhone>& phones, d
   return labels;
 }
 
+TEST(InnerSilences, LongInactiveRunsLessTheirMargins) {
+  // 10 ms frames: 0.3 s active, 1.0 s silent, 0.5 s active, 0.4 s silent (too short), 0.2 s
+  // active, then 0.8 s silent to the end.
+  std::vector<uint8_t> active;
+  const auto add = [&](double seconds, uint8_t value) {
+    for (long i = 0; i < std::lround(seconds * 100); ++i) active.push_back(value);
+  };
+  add(0.3, 1);
+  add(1.0, 0);
+  add(0.5, 1);
+  add(0.4, 0);
+  add(0.2, 1);
+  add(0.8, 0);
+  const auto spans = innerSilences(active, 0.01, kRate, 0.6, 0.15);
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].begin, static_cast<size_t>(0.45 * kRate));
+  EXPECT_EQ(spans[0].end, static_cast<size_t>(1.15 * kRate));
+  EXPECT_EQ(spans[1].begin, static_cast<size_t>(2.55 * kRate));
+  EXPECT_EQ(spans[1].end, static_cast<size_t>(3.05 * kRate));
+}
+
 TEST(PauseSplit, PiecewiseRecognitionMatchesTheWholeDecode) {
   const std::vector<float> voice = test::minuteOfSpeech();
 

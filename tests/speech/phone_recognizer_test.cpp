@@ -120,5 +120,51 @@ TEST(PhoneRecognizer, MissingModelIsAnInternalError) {
   EXPECT_THROW(recognizePhones(test::silence16k(1.0), config), core::Error);
 }
 
+// Skipping the inside of long silences (what the speech analysis does): the phones still tile
+// the clip in order, the skipped stretches are silence, and the speech around them is
+// recognised much as without skipping.
+TEST(PhoneRecognizer, SkippedSilencesBecomeSilAndTheRestIsRecognised) {
+  const std::vector<float> mono = test::monoClip("speech/en_m_jfk.wav");
+  const double seconds = mono.size() / 16000.0;
+  // The JFK clip's two long pauses, less 0.15 s at each end.
+  const auto at = [](double t) { return static_cast<size_t>(t * 16000); };
+  const std::vector<SampleSpan> skip = {{at(2.28), at(3.13)}, {at(4.46), at(5.26)}};
+  const std::vector<TimedPhone> skipped = recognizePhones(mono, {}, skip);
+  const std::vector<TimedPhone> whole = recognizePhones(mono);
+  ASSERT_FALSE(skipped.empty());
+  EXPECT_NEAR(skipped.front().start, 0.0, 1e-9);
+  EXPECT_NEAR(skipped.back().end, seconds, 0.02);
+  for (size_t i = 1; i < skipped.size(); ++i) {
+    EXPECT_NEAR(skipped[i].start, skipped[i - 1].end, 1e-6) << skipped[i].phone << " at " << i;
+    EXPECT_LT(skipped[i].start, skipped[i].end);
+  }
+  const auto labelAt = [](const std::vector<TimedPhone>& phones, double t) {
+    for (const TimedPhone& p : phones) {
+      if (t >= p.start && t < p.end) return p.phone;
+    }
+    return std::string();
+  };
+  for (const SampleSpan& gap : skip) {
+    for (size_t s = gap.begin; s < gap.end; s += 800)
+      EXPECT_EQ(labelAt(skipped, s / 16000.0), "SIL");
+  }
+  size_t same = 0, frames = 0;
+  for (double t = 0.005; t < seconds; t += 0.01, ++frames) {
+    same += labelAt(skipped, t) == labelAt(whole, t) ? 1 : 0;
+  }
+  EXPECT_GT(static_cast<double>(same) / frames, 0.6);
+}
+
+TEST(PhoneRecognizer, AllSkippedNeedsNoDecoder) {
+  // Not even a model: a clip skipped end to end is silence without running the recogniser.
+  PhoneRecognizerConfig noModel;
+  noModel.modelDir = "/nonexistent/model";
+  const std::vector<float> mono = test::silence16k(3.0);
+  const std::vector<TimedPhone> phones = recognizePhones(mono, noModel, {{0, mono.size()}});
+  ASSERT_EQ(phones.size(), 1u);
+  EXPECT_EQ(phones[0].phone, "SIL");
+  EXPECT_DOUBLE_EQ(phones[0].end, 3.0);
+}
+
 }  // namespace
 }  // namespace dh::speech
