@@ -169,59 +169,78 @@ bool writeLandmarkCache(const std::string& modelPath, const std::string& cachePa
   return true;
 }
 
-std::unique_ptr<dlib::shape_predictor> readLandmarkCache(const std::string& cachePath,
-                                                         uint64_t modelBytes) {
-  std::ifstream file(cachePath, std::ios::binary | std::ios::ate);
-  if (!file) return nullptr;
-  const std::streamoff size = file.tellg();
-  if (size <= 0) return nullptr;
-  std::vector<char> bytes(static_cast<size_t>(size));
-  file.seekg(0);
-  if (!file.read(bytes.data(), size)) return nullptr;
+namespace {
 
+struct CachedModel {
+  dlib::matrix<float, 0, 1> initialShape;
+  Forests forests;
+  PixelSets pixels;
+};
+
+bool parseCache(const std::vector<char>& bytes, uint64_t modelBytes, CachedModel& model) {
   Reader in(bytes);
   char magic[sizeof kMagic];
   for (char& c : magic) {
-    if (!in.get(c)) return nullptr;
+    if (!in.get(c)) return false;
   }
   uint64_t madeFrom = 0;
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0 || !in.get(madeFrom) ||
       madeFrom != modelBytes) {
-    return nullptr;
+    return false;
   }
   uint64_t parts = 0;
-  if (!in.getCount(parts, 1u << 16) || parts == 0 || parts % 2 != 0) return nullptr;
-  dlib::matrix<float, 0, 1> initialShape(static_cast<long>(parts));
-  if (!in.getFloats(&initialShape(0), parts)) return nullptr;
-  Forests forests;
-  if (!readForests(in, forests)) return nullptr;
+  if (!in.getCount(parts, 1u << 16) || parts == 0 || parts % 2 != 0) return false;
+  model.initialShape.set_size(static_cast<long>(parts));
+  if (!in.getFloats(&model.initialShape(0), parts)) return false;
+  if (!readForests(in, model.forests)) return false;
   uint64_t sets = 0;
-  if (!in.getCount(sets, 1024) || sets != forests.size()) return nullptr;
-  PixelSets pixels(sets);
-  for (auto& set : pixels) {
+  if (!in.getCount(sets, 1024) || sets != model.forests.size()) return false;
+  model.pixels.resize(sets);
+  for (auto& set : model.pixels) {
     uint64_t n = 0;
-    if (!in.getCount(n, 1u << 20)) return nullptr;
+    if (!in.getCount(n, 1u << 20)) return false;
     set.resize(n);
     for (auto& p : set) {
       float x = 0, y = 0;
-      if (!in.get(x) || !in.get(y)) return nullptr;
+      if (!in.get(x) || !in.get(y)) return false;
       p = dlib::vector<float, 2>(x, y);
     }
   }
-  if (!in.done()) return nullptr;
+  if (!in.done()) return false;
   // Every split must name a feature pixel of its cascade (dlib would read out of bounds).
-  for (size_t c = 0; c < forests.size(); ++c) {
-    for (const auto& tree : forests[c]) {
-      if (tree.leaf_values.size() != tree.splits.size() + 1) return nullptr;
+  for (size_t c = 0; c < model.forests.size(); ++c) {
+    for (const auto& tree : model.forests[c]) {
+      if (tree.leaf_values.size() != tree.splits.size() + 1) return false;
       for (const auto& split : tree.splits) {
-        if (split.idx1 >= pixels[c].size() || split.idx2 >= pixels[c].size()) return nullptr;
+        if (split.idx1 >= model.pixels[c].size() || split.idx2 >= model.pixels[c].size()) {
+          return false;
+        }
       }
       for (const auto& leaf : tree.leaf_values) {
-        if (static_cast<uint64_t>(leaf.size()) != parts) return nullptr;
+        if (static_cast<uint64_t>(leaf.size()) != parts) return false;
       }
     }
   }
-  return std::make_unique<dlib::shape_predictor>(initialShape, std::move(forests), pixels);
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<dlib::shape_predictor> readLandmarkCache(const std::string& cachePath,
+                                                         uint64_t modelBytes) {
+  CachedModel model;
+  {
+    // The file's bytes are freed before the predictor copies the forests, to keep the peak low.
+    std::ifstream file(cachePath, std::ios::binary | std::ios::ate);
+    if (!file) return nullptr;
+    const std::streamoff size = file.tellg();
+    if (size <= 0) return nullptr;
+    std::vector<char> bytes(static_cast<size_t>(size));
+    file.seekg(0);
+    if (!file.read(bytes.data(), size)) return nullptr;
+    if (!parseCache(bytes, modelBytes, model)) return nullptr;
+  }
+  return std::make_unique<dlib::shape_predictor>(model.initialShape, model.forests, model.pixels);
 }
 
 }  // namespace dh::face
