@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "core/error.h"
 #include "media/ffmpeg_error.h"
@@ -59,6 +60,11 @@ void VideoEncoder::State::openVideo() {
   video->colorspace = AVCOL_SPC_BT709;
   video->color_range = AVCOL_RANGE_MPEG;
   if (format->oformat->flags & AVFMT_GLOBALHEADER) video->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  // x264's frame threads wait on each other's rows; beside the frame drawing and the phone
+  // recognition, two per core keep the cores busier than its default of one and a half
+  // (measured on 2 cores: 4 threads 2-4% faster than 3, 6 threads no better than 3).
+  video->thread_count =
+      static_cast<int>(std::min(16u, 2 * std::max(1u, std::thread::hardware_concurrency())));
   av_opt_set(video->priv_data, "preset", settings.preset.c_str(), 0);
   av_opt_set(video->priv_data, "crf", std::to_string(settings.crf).c_str(), 0);
   checkFfmpeg(avcodec_open2(video.get(), codec, nullptr), "opening the H.264 encoder");
