@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "cluster_harness.h"
+#include "core/file_io.h"
+#include "service_harness.h"
 #include "support/media_probe.h"
 #include "support/test_paths.h"
 
@@ -111,7 +113,12 @@ TEST(Cluster, TaskOfAWorkerKilledMidRenderIsFinishedByAnother) {
   cluster.addWorker(2);
   cluster.addWorker(2);
   const auto image = cluster.upload(0, dataPath(kFace));
-  const auto audio = cluster.upload(0, dataPath("speech/en_m_jfk.wav"));  // 11 s
+  // 45 s of speech: the render takes several seconds, so the worker is surely still on it when
+  // it is killed (an 11 s voice now renders in about 1.3 s).
+  const std::string voice = dir + "/voice-45s.mp3";
+  const std::vector<uint8_t> speech = speechOfLength(45.0, dir);
+  core::writeFileAtomically(voice, speech.data(), speech.size());
+  const auto audio = cluster.upload(0, voice);
   auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
@@ -141,7 +148,7 @@ TEST(Cluster, TaskOfAWorkerKilledMidRenderIsFinishedByAnother) {
   EXPECT_EQ(occurrences(survivorLog, "task " + id + " succeeded"), 1);
   const auto probe = probeFile(cluster.mediaDir() + "/videos/" + id + ".mp4");
   ASSERT_TRUE(probe.find("video"));
-  EXPECT_NEAR(probe.find("video")->seconds, 11.0, 0.1);
+  EXPECT_NEAR(probe.find("video")->seconds, 45.0, 0.1);
 }
 
 TEST(Cluster, ApiNodeKilledWhileAClientStreamsSubmissionsLosesNoAcceptedTask) {
