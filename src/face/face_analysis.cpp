@@ -33,9 +33,10 @@ std::string predictorPathFor(const AnalysisOptions& options) {
 // The installed model's cache in the build tree (see landmark_model_cache.h), when there is one:
 // the same predictor in about a tenth of the load time.
 std::unique_ptr<dlib::shape_predictor> cachedPredictor(const std::string& path) {
+  if (path != kDefaultPredictor) return nullptr;
   std::error_code error;
   const uint64_t bytes = std::filesystem::file_size(path, error);
-  if (error || path != kDefaultPredictor) return nullptr;
+  if (error) return nullptr;
   return readLandmarkCache(DH_LANDMARK_CACHE, bytes);
 }
 

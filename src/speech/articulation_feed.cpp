@@ -24,14 +24,7 @@ ArticulationFeed::ArticulationFeed(std::vector<float> mono16k, double fps,
                                    std::vector<TimedPhone> phones, std::string audioField,
                                    SpeechAnalysisConfig config)
     : mono_(std::move(mono16k)), fps_(fps), config_(std::move(config)) {
-  AcousticConfig acoustic = config_.acoustic;
-  acoustic.sampleRate = kAnalysisSampleRate;
-  features_ = analyzeAcoustics(mono_, acoustic);
-  std::string reason;
-  if (!containsSpeech(features_, &reason)) {
-    core::logger("speech")->debug("no speech: {}", reason);
-    throw core::Error(core::ErrorKind::ContentRejected, "no speech found in the audio", audioField);
-  }
+  features_ = measureSpeech(mono_, audioField, config_);
   // The cues do not depend on the phones.
   cues_ = buildArticulationTrack({}, features_, fps_, config_.articulation);
   poses_.resize(cues_.size());

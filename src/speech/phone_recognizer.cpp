@@ -143,10 +143,12 @@ std::vector<SampleSpan> keptParts(const SampleSpan& span, const std::vector<Samp
   return kept;
 }
 
+// Appends a phone; silence that meets silence (within a frame and a half) extends it instead.
 void appendPhone(std::vector<TimedPhone>& phones, const std::string& label, double start,
                  double end) {
   if (end <= start) return;
-  if (!phones.empty() && label == "SIL" && phones.back().phone == "SIL") {
+  if (!phones.empty() && label == "SIL" && phones.back().phone == "SIL" &&
+      start - phones.back().end < kFrameSeconds * 1.5) {
     phones.back().end = end;
     return;
   }
@@ -207,14 +209,7 @@ std::vector<TimedPhone> recognizePiece(const std::vector<float>& mono, const Sam
 }  // namespace
 
 void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece) {
-  for (const TimedPhone& phone : piece.phones) {
-    if (!phones.empty() && phones.back().phone == "SIL" && phone.phone == "SIL" &&
-        phone.start - phones.back().end < kFrameSeconds * 1.5) {
-      phones.back().end = phone.end;
-      continue;
-    }
-    phones.push_back(phone);
-  }
+  for (const TimedPhone& p : piece.phones) appendPhone(phones, p.phone, p.start, p.end);
 }
 
 void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,

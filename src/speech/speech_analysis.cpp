@@ -12,18 +12,24 @@ std::vector<SampleSpan> silencesToSkip(const AcousticFeatures& features,
                        config.skipSilenceSeconds);
 }
 
+AcousticFeatures measureSpeech(const std::vector<float>& mono16k, const std::string& audioField,
+                               const SpeechAnalysisConfig& config) {
+  AcousticConfig acoustic = config.acoustic;
+  acoustic.sampleRate = kAnalysisSampleRate;
+  AcousticFeatures features = analyzeAcoustics(mono16k, acoustic);
+  std::string reason;
+  if (!containsSpeech(features, &reason)) {
+    core::logger("speech")->debug("no speech: {}", reason);
+    throw core::Error(core::ErrorKind::ContentRejected, "no speech found in the audio", audioField);
+  }
+  return features;
+}
+
 SpeechAnalysis analyzeSpeech(const std::vector<float>& mono16k, double fps,
                              const std::vector<TimedPhone>& phones, const std::string& audioField,
                              const SpeechAnalysisConfig& config) {
   SpeechAnalysis analysis;
-  AcousticConfig acoustic = config.acoustic;
-  acoustic.sampleRate = kAnalysisSampleRate;
-  analysis.features = analyzeAcoustics(mono16k, acoustic);
-  std::string reason;
-  if (!containsSpeech(analysis.features, &reason)) {
-    core::logger("speech")->debug("no speech: {}", reason);
-    throw core::Error(core::ErrorKind::ContentRejected, "no speech found in the audio", audioField);
-  }
+  analysis.features = measureSpeech(mono16k, audioField, config);
   if (!phones.empty()) {
     analysis.phones = phones;
   } else if (config.recognizePhones) {

@@ -23,6 +23,11 @@ struct SpeechAnalysisConfig {
   double skipSilenceSeconds = 0.6;
 };
 
+// The acoustic features of `mono16k` under `config`. Throws core::Error(ContentRejected,
+// "no speech found in the audio", audioField) when they show only silence or noise.
+AcousticFeatures measureSpeech(const std::vector<float>& mono16k, const std::string& audioField,
+                               const SpeechAnalysisConfig& config);
+
 // The stretches recognition may skip under `config` (see innerSilences).
 std::vector<SampleSpan> silencesToSkip(const AcousticFeatures& features,
                                        const SpeechAnalysisConfig& config);

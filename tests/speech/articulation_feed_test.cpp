@@ -86,12 +86,6 @@ TEST_F(ArticulationFeedTest, AskingForTheLastFrameFirstWaitsForIt) {
   expectSamePose(feed.pose(0), whole_->track.frames[0], 0);
 }
 
-TEST_F(ArticulationFeedTest, StopsPromptlyWhenDroppedUnfinished) {
-  // Nothing waits for the poses: the destructor must not hang or crash mid-recognition.
-  ArticulationFeed feed(*voice_, kFps, {});
-  EXPECT_LE(feed.finalFrames(), feed.frameCount());
-}
-
 TEST(ArticulationFeed, GivenPhonesAreFinalAtOnce) {
   const SpeechAudio speech =
       synthesize("Bob put the big map back, but Pam kept the umbrella.", "en_us_male", "", 1.0);
