@@ -12,7 +12,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk python3 time bc postgresql clang libclang-rt-14-dev
+  curl wrk python3 time bc postgresql clang libclang-rt-14-dev
   chromium chromium-driver nodejs
 )
 

@@ -1,0 +1,252 @@
+// Realism benchmark: measures real talking clips and our renders of the same sound with the same
+// tracker and compares them (mouth-curve correlation and lag, opening during speech, head
+// rotation and translation, brows, blinks, how closely the mouth follows loudness). Draws a
+// side-by-side sheet and the two opening curves per clip. Driven by bench/realism/realism.sh.
+//
+// Usage: realism_bench --list FILE --out DIR
+//   FILE: one clip per line, tab-separated: name, real video, our video ("-" when our render was
+//   refused), the clip's sound as WAV, and a note (the refusal's message).
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+#include "core/file_io.h"
+#include "media/audio_decoder.h"
+#include "realism_measures.h"
+
+namespace dh::bench {
+namespace {
+
+struct Clip {
+  std::string name, real, ours, voice, note;
+};
+
+struct Result {
+  Clip clip;
+  bool rendered = false;
+  ClipStats real, ours;
+  LagCorrelation mouth;
+};
+
+std::vector<Clip> readList(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<Clip> clips;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    std::stringstream fields(line);
+    Clip c;
+    std::getline(fields, c.name, '\t');
+    std::getline(fields, c.real, '\t');
+    std::getline(fields, c.ours, '\t');
+    std::getline(fields, c.voice, '\t');
+    std::getline(fields, c.note);
+    clips.push_back(c);
+  }
+  return clips;
+}
+
+// The opening curves (real black, ours red) and the loudness (grey), with speech shaded.
+cv::Mat drawCurves(const FaceCurves& real, const FaceCurves* ours, const SoundCurves& sound,
+                   int width, const std::string& title) {
+  const int height = 220, top = 24, bottom = 10;
+  cv::Mat plot(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
+  const size_t n = real.mouth.size();
+  if (n < 2) return plot;
+  float peak = 0.05f;
+  for (float v : real.mouth) peak = std::max(peak, v);
+  if (ours)
+    for (float v : ours->mouth) peak = std::max(peak, v);
+  auto x = [&](size_t k) { return static_cast<int>(k * (width - 1.0) / (n - 1)); };
+  auto y = [&](double v, double scale) {
+    return static_cast<int>(height - bottom - v / scale * (height - top - bottom));
+  };
+  for (size_t k = 0; k < n && k < sound.speech.size(); ++k) {
+    if (sound.speech[k])
+      cv::line(plot, {x(k), top}, {x(k), height - bottom}, cv::Scalar(240, 232, 225), 3);
+  }
+  auto curve = [&](const std::vector<float>& v, double scale, cv::Scalar colour, int thickness) {
+    for (size_t k = 1; k < n && k < v.size(); ++k) {
+      cv::line(plot, {x(k - 1), y(v[k - 1], scale)}, {x(k), y(v[k], scale)}, colour, thickness,
+               cv::LINE_AA);
+    }
+  };
+  curve(sound.loudness, 1.0, cv::Scalar(170, 170, 170), 1);
+  curve(real.mouth, peak, cv::Scalar(0, 0, 0), 2);
+  if (ours) curve(ours->mouth, peak, cv::Scalar(0, 0, 220), 2);
+  cv::putText(plot, title, {6, 16}, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(0, 0, 0), 1,
+              cv::LINE_AA);
+  return plot;
+}
+
+// Real frames over ours at six moments spread over the speech, then the curves.
+void drawSheet(const Result& r, const FaceCurves& real, const FaceCurves* ours,
+               const SoundCurves& sound, const std::string& path) {
+  const int cell = 224, moments = 6;
+  std::vector<int> speechFrames;
+  for (size_t k = 0; k < sound.speech.size() && k < real.mouth.size(); ++k)
+    if (sound.speech[k]) speechFrames.push_back(static_cast<int>(k));
+  if (speechFrames.empty()) speechFrames.push_back(0);
+  cv::Mat sheet(2 * cell, moments * cell, CV_8UC3, cv::Scalar(40, 40, 40));
+  for (int m = 0; m < moments; ++m) {
+    const int frame = speechFrames[(speechFrames.size() - 1) * (2 * m + 1) / (2 * moments)];
+    auto place = [&](const std::string& video, int row) {
+      cv::Mat f = readFrame(video, frame, cell);
+      const cv::Rect crop((f.cols - cell) / 2, (f.rows - cell) / 2, cell, cell);
+      f(crop).copyTo(sheet(cv::Rect(m * cell, row * cell, cell, cell)));
+    };
+    place(r.clip.real, 0);
+    if (r.rendered) place(r.clip.ours, 1);
+    cv::putText(sheet, std::to_string(frame * 40) + " ms", {m * cell + 4, 14},
+                cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+  }
+  std::ostringstream title;
+  title << r.clip.name << "  black: real  red: ours  grey: loudness";
+  if (r.rendered) {
+    title.precision(2);
+    title << "  r0 " << r.mouth.atZero << "  best " << r.mouth.best << " at "
+          << std::lround(r.mouth.bestLagSeconds * 1000) << " ms";
+  } else {
+    title << "  refused: " << r.clip.note;
+  }
+  cv::Mat plot = drawCurves(real, ours, sound, sheet.cols, title.str());
+  cv::Mat out;
+  cv::vconcat(sheet, plot, out);
+  cv::imwrite(path, out);
+}
+
+double ratio(double ours, double real) {
+  return real > 1e-9 ? ours / real : 0.0;
+}
+
+double medianOf(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+nlohmann::json statsJson(const ClipStats& s) {
+  return {{"mean_open_speech_iod", s.meanOpenSpeech},
+          {"roll_std_deg", s.rollStd},
+          {"yaw_std_deg", s.yawStd},
+          {"pitch_std_deg", s.pitchStd},
+          {"shift_std_iod", s.shiftStd},
+          {"brow_std_iod", s.browStd},
+          {"blinks_per_minute", s.blinksPerMinute},
+          {"loudness_corr", s.loudnessCorr}};
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(digits);
+  o << v;
+  return o.str();
+}
+
+// The table: one row per clip, then the medians over the rendered clips.
+std::string table(const std::vector<Result>& results) {
+  std::ostringstream t;
+  t << "| clip | r lag 0 | r best | best lag ms | open ours/real | roll | yaw | pitch | shift |"
+       " brow | blinks/min ours (real) | loudness r ours (real) |\n"
+    << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::vector<double> cols[12];
+  for (const auto& r : results) {
+    if (!r.rendered) {
+      t << "| " << r.clip.name << " | refused: " << r.clip.note << " |||||||||||\n";
+      continue;
+    }
+    const double v[12] = {r.mouth.atZero,
+                          r.mouth.best,
+                          r.mouth.bestLagSeconds * 1000,
+                          ratio(r.ours.meanOpenSpeech, r.real.meanOpenSpeech),
+                          ratio(r.ours.rollStd, r.real.rollStd),
+                          ratio(r.ours.yawStd, r.real.yawStd),
+                          ratio(r.ours.pitchStd, r.real.pitchStd),
+                          ratio(r.ours.shiftStd, r.real.shiftStd),
+                          ratio(r.ours.browStd, r.real.browStd),
+                          r.ours.blinksPerMinute,
+                          r.ours.loudnessCorr,
+                          r.real.loudnessCorr};
+    for (int i = 0; i < 12; ++i) cols[i].push_back(v[i]);
+    t << "| " << r.clip.name << " | " << fixed(v[0], 2) << " | " << fixed(v[1], 2) << " | "
+      << fixed(v[2], 0);
+    for (int i = 3; i < 9; ++i) t << " | " << fixed(v[i], 2);
+    t << " | " << fixed(v[9], 0) << " (" << fixed(r.real.blinksPerMinute, 0) << ") | "
+      << fixed(v[10], 2) << " (" << fixed(v[11], 2) << ") |\n";
+  }
+  double m[12];
+  for (int i = 0; i < 12; ++i) m[i] = medianOf(cols[i]);
+  t << "| **median** (" << cols[0].size() << " rendered) | " << fixed(m[0], 2) << " | "
+    << fixed(m[1], 2) << " | " << fixed(m[2], 0);
+  for (int i = 3; i < 9; ++i) t << " | " << fixed(m[i], 2);
+  t << " | " << fixed(m[9], 0) << " | " << fixed(m[10], 2) << " (" << fixed(m[11], 2) << ") |\n";
+  return t.str();
+}
+
+int run(const std::string& listPath, const std::string& outDir) {
+  std::filesystem::create_directories(outDir);
+  std::vector<Result> results;
+  nlohmann::json all = nlohmann::json::array();
+  for (const Clip& clip : readList(listPath)) {
+    Result r;
+    r.clip = clip;
+    r.rendered = clip.ours != "-" && std::filesystem::exists(clip.ours);
+    const TrackedVideo realVideo = trackVideo(clip.real);
+    const FaceCurves real = measureCurves(realVideo);
+    const auto bytes = core::readFileBytes(clip.voice, "voice");
+    const auto mono = media::resampleMono(media::decodeAudio(bytes, "voice"), 16000);
+    const SoundCurves sound = measureSound(mono, realVideo.fps, real.mouth.size());
+    r.real = clipStats(real, sound, realVideo.fps);
+    std::optional<FaceCurves> ours;
+    if (r.rendered) {
+      const TrackedVideo oursVideo = trackVideo(clip.ours);
+      ours = measureCurves(oursVideo);
+      const SoundCurves oursSound = measureSound(mono, oursVideo.fps, ours->mouth.size());
+      r.ours = clipStats(*ours, oursSound, oursVideo.fps);
+      r.mouth = mouthCorrelation(ours->mouth, real.mouth, realVideo.fps);
+    }
+    drawSheet(r, real, ours ? &*ours : nullptr, sound, outDir + "/" + clip.name + ".png");
+    nlohmann::json j = {{"clip", clip.name}, {"rendered", r.rendered}, {"real", statsJson(r.real)}};
+    if (r.rendered) {
+      j["ours"] = statsJson(r.ours);
+      j["mouth_corr_lag0"] = r.mouth.atZero;
+      j["mouth_corr_best"] = r.mouth.best;
+      j["mouth_best_lag_ms"] = r.mouth.bestLagSeconds * 1000;
+    } else {
+      j["refused"] = clip.note;
+    }
+    all.push_back(j);
+    std::cerr << clip.name << ": " << j.dump() << "\n";
+    results.push_back(r);
+  }
+  std::ofstream(outDir + "/results.json") << all.dump(2) << "\n";
+  const std::string summary = table(results);
+  std::ofstream(outDir + "/summary.md") << summary;
+  std::cout << summary;
+  return 0;
+}
+
+}  // namespace
+}  // namespace dh::bench
+
+int main(int argc, char** argv) {
+  CLI::App app("Realism benchmark: real talking clips against our renders of their sound");
+  std::string list, out;
+  app.add_option("--list", list, "Tab-separated clip list (see the file's header)")->required();
+  app.add_option("--out", out, "Folder for sheets, results.json and summary.md")->required();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return dh::bench::run(list, out);
+  } catch (const std::exception& e) {
+    std::cerr << "realism_bench: " << e.what() << "\n";
+    return 1;
+  }
+}
