@@ -16,6 +16,8 @@ struct FaceParams {
   float smile = 0.0f;       // mouth-corner lift
   float blink = 0.0f;       // 0 open .. 1 closed
   float browRaise = 0.0f;   // 0 rest .. 1 raised
+  float gazeYaw = 0.0f;     // degrees the eyes turn from the photo's gaze, positive to image right
+  float gazePitch = 0.0f;   // degrees, positive looks down
   float headRoll = 0.0f;    // degrees, positive turns the face clockwise in the image
   float headYaw = 0.0f;     // degrees, positive turns the nose towards image right
   float headPitch = 0.0f;   // degrees, positive tips the nose down (a nod)
