@@ -16,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "clip_list.h"
 #include "core/file_io.h"
 #include "media/audio_decoder.h"
 #include "realism_measures.h"
@@ -23,34 +24,12 @@
 namespace dh::bench {
 namespace {
 
-struct Clip {
-  std::string name, real, ours, voice, note;
-};
-
 struct Result {
   Clip clip;
   bool rendered = false;
   ClipStats real, ours;
   LagCorrelation mouth;
 };
-
-std::vector<Clip> readList(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<Clip> clips;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    std::stringstream fields(line);
-    Clip c;
-    std::getline(fields, c.name, '\t');
-    std::getline(fields, c.real, '\t');
-    std::getline(fields, c.ours, '\t');
-    std::getline(fields, c.voice, '\t');
-    std::getline(fields, c.note);
-    clips.push_back(c);
-  }
-  return clips;
-}
 
 // The opening curves (real black, ours red) and the loudness (grey), with speech shaded.
 cv::Mat drawCurves(const FaceCurves& real, const FaceCurves* ours, const SoundCurves& sound,
@@ -195,7 +174,7 @@ int run(const std::string& listPath, const std::string& outDir) {
   std::filesystem::create_directories(outDir);
   std::vector<Result> results;
   nlohmann::json all = nlohmann::json::array();
-  for (const Clip& clip : readList(listPath)) {
+  for (const Clip& clip : readClipList(listPath)) {
     Result r;
     r.clip = clip;
     r.rendered = clip.ours != "-" && std::filesystem::exists(clip.ours);

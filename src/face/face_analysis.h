@@ -15,7 +15,9 @@ using Landmarks = std::array<cv::Point2f, kLandmarkCount>;
 struct AnalysisOptions {
   int detectMaxSide = 800;       // px: the detector runs on a copy no larger than this
   int minFaceWidth = 80;         // px of the detector box (about brow to chin) in the photo
-  double maxYawDegrees = 30.0;   // more turned than this cannot be animated convincingly
+  // More turned than this cannot be animated convincingly. Faces turned about 45 degrees animate
+  // well; the estimate (from where the nose sits between the cheeks) is coarse, about ±10.
+  double maxYawDegrees = 55.0;
   double maxRollDegrees = 35.0;  // head tilt in the image plane
   std::string predictorPath;     // empty: the Debian libdlib-data file (or DH_SHAPE_PREDICTOR)
 };

@@ -23,6 +23,7 @@ constexpr double kFormantBandHz = 4000.0;  // formants are estimated in 0..4 kHz
 constexpr double kEnvelopeStepHz = 25.0;
 constexpr double kEnvelopeLowHz = 150.0;
 constexpr double kEnvelopeHighHz = 3500.0;
+constexpr int kBinsPerBand = 6;  // about 94 Hz at 16 kHz
 
 double percentile(std::vector<float> values, double p) {
   if (values.empty()) return -120.0;
@@ -201,6 +202,33 @@ void dropUnvoicedRuns(std::vector<uint8_t>& active, const std::vector<float>& vo
   }
 }
 
+// Frame levels (dB) of the power left after subtracting each band's noise: its quiet-percentile
+// power times the over-subtraction factor (spectral subtraction). The result is floored a little
+// below the loudest speech so that frames of pure noise sit well under the speech level.
+std::vector<float> levelAboveNoise(const std::vector<float>& bandPower, int bands, int windowSize,
+                                   const AcousticConfig& config) {
+  const size_t frames = bandPower.size() / bands;
+  std::vector<double> noise(bands);
+  std::vector<float> column(frames);
+  for (int band = 0; band < bands; ++band) {
+    for (size_t f = 0; f < frames; ++f) column[f] = bandPower[f * bands + band];
+    noise[band] = percentile(column, config.noiseBandPercentile);
+  }
+  std::vector<float> level(frames);
+  for (size_t f = 0; f < frames; ++f) {
+    double left = 0.0;
+    for (int band = 0; band < bands; ++band) {
+      left += std::max(0.0, bandPower[f * bands + band] - config.overSubtraction * noise[band]);
+    }
+    // The FFT power of a Hann-windowed frame, back to the mean-square scale of levelDb.
+    left /= static_cast<double>(windowSize) * windowSize * 0.375 / 2.0;
+    level[f] = static_cast<float>(10.0 * std::log10(left + 1e-12));
+  }
+  const double top = percentile(level, config.speechPercentile);
+  for (float& l : level) l = std::max(l, static_cast<float>(top - 60.0));
+  return level;
+}
+
 }  // namespace
 
 AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const AcousticConfig& config) {
@@ -224,6 +252,10 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   const int lowBin = static_cast<int>(100.0 / tables.binHz);
 
   std::vector<int> pitchLag(frames, 0);
+  // Power in coarse bands of the speech range per frame, for the noisy-recording level below.
+  const int bandFirst = lowBin, bandLast = static_cast<int>(kEnvelopeHighHz / tables.binHz);
+  const int bands = std::max(1, (bandLast - bandFirst) / kBinsPerBand);
+  std::vector<float> bandPower(frames * bands, 0.0f);
   cv::Mat block(kBlockFrames, kFftSize, CV_32F);
   cv::Mat spectrum;
   cv::Mat powerPacked(kBlockFrames, kFftSize, CV_32F);
@@ -271,6 +303,14 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
         if (k >= fricativeBin) high += power[k];
       }
       out.fricative[frame] = total > 0.0 ? static_cast<float>(high / total) : 0.0f;
+      for (int band = 0; band < bands; ++band) {
+        double sum = 0.0;
+        for (int k = bandFirst + band * kBinsPerBand; k < bandFirst + (band + 1) * kBinsPerBand;
+             ++k) {
+          sum += power[k];
+        }
+        bandPower[frame * bands + band] = static_cast<float>(sum);
+      }
       estimateFormants(tables, power.data(), out.f1[frame], out.f2[frame]);
     }
     cv::dft(packed, autocorr, cv::DFT_ROWS | cv::DFT_INVERSE);
@@ -303,6 +343,14 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   keepSteadyPitch(out.voicing, pitchLag);
   out.speechLevelDb = percentile(out.levelDb, config.speechPercentile);
   out.noiseFloorDb = percentile(out.levelDb, config.floorPercentile);
+  if (out.speechLevelDb - out.noiseFloorDb < config.noisyRangeDb) {
+    // Speech under loud noise (a crowd, music): the broadband level barely moves, so the level
+    // is taken from what stands above each band's own noise floor instead.
+    out.levelDb = levelAboveNoise(bandPower, bands, windowSize, config);
+    out.speechLevelDb = percentile(out.levelDb, config.speechPercentile);
+    out.noiseFloorDb = percentile(out.levelDb, config.floorPercentile);
+    out.denoised = true;
+  }
   const double low = std::max(out.speechLevelDb - config.loudnessRangeDb, out.noiseFloorDb + 3.0);
   const double span = std::max(1.0, out.speechLevelDb - low);
   const double activeThreshold = std::max(out.noiseFloorDb + config.activityAboveFloorDb,

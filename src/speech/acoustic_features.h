@@ -19,6 +19,11 @@ struct AcousticConfig {
   double minSpeechRunSeconds = 0.05;    // shorter bursts are not speech
   double fillGapSeconds = 0.08;         // shorter gaps inside speech are bridged
   double minVoicedSeconds = 0.04;       // a stretch of sound needs this much pitched voice
+  // Recordings whose level spans less than this (speech percentile to floor percentile, dB) are
+  // speech under loud noise: their level is measured above each band's noise instead.
+  double noisyRangeDb = 15.0;
+  double noiseBandPercentile = 0.2;  // a band's noise power: this percentile over the clip
+  double overSubtraction = 2.0;      // noise power is subtracted this many times over
 };
 
 struct AcousticFeatures {
@@ -32,6 +37,7 @@ struct AcousticFeatures {
   std::vector<float> fricative;   // 0..1 share of energy above 4 kHz
   double speechLevelDb = -120.0;  // the clip's loud-speech level
   double noiseFloorDb = -120.0;   // the clip's noise floor
+  bool denoised = false;          // levelDb was measured above the bands' noise (loud noise)
 
   size_t size() const { return levelDb.size(); }
   double seconds() const { return size() * hopSeconds; }

@@ -43,7 +43,7 @@ double carryoverSeconds(PhoneClass c) {
 // Cohen-Massaro style blending: each parameter is the dominance-weighted mean of the targets of
 // the phones around that time, so neighbours shape each other instead of switching hard.
 Curves blendPhones(const std::vector<TimedPhone>& phones, size_t n, double step,
-                   const ArticulationConfig& config) {
+                   const ArticulationConfig& config, double closureDepth) {
   Curves curves(n);
   constexpr int kParams = 5;  // jaw, spread, round, tuck, tongue (press is handled separately)
   std::vector<std::array<double, kParams>> weighted(n), weights(n);
@@ -53,9 +53,16 @@ Curves blendPhones(const std::vector<TimedPhone>& phones, size_t n, double step,
     const PhoneTarget target = targetForPhone(phone.phone);
     const double start = phone.start - config.phoneLeadSeconds;
     const double end = std::max(start + step, phone.end - config.phoneLeadSeconds);
-    const double before = anticipationSeconds(target.phoneClass);
-    const double after = carryoverSeconds(target.phoneClass);
-    const std::array<float, kParams> values = {target.pose.jawOpen, target.pose.lipSpread,
+    const double before = config.coarticulationScale * anticipationSeconds(target.phoneClass);
+    const double after = config.coarticulationScale * carryoverSeconds(target.phoneClass);
+    // Short (unstressed, fast) vowels do not reach their full opening.
+    float jawTarget = target.pose.jawOpen;
+    if (target.phoneClass == PhoneClass::Vowel && config.vowelFullSeconds > 0.0) {
+      const double length = phone.end - phone.start;
+      jawTarget *=
+          static_cast<float>(std::sqrt(std::clamp(length / config.vowelFullSeconds, 0.16, 1.0)));
+    }
+    const std::array<float, kParams> values = {jawTarget, target.pose.lipSpread,
                                                target.pose.lipRound, target.pose.lipTuck,
                                                target.pose.tongueShow};
     const std::array<float, kParams> strength = {target.jawDominance, target.lipDominance,
@@ -95,7 +102,8 @@ Curves blendPhones(const std::vector<TimedPhone>& phones, size_t n, double step,
       double v = 1.0;
       if (t < sealStart + ramp) v = (t - sealStart) / ramp;
       if (t > openStart) v = 1.0 - (t - openStart) / ramp;
-      curves.press[i] = std::max(curves.press[i], static_cast<float>(std::clamp(v, 0.0, 1.0)));
+      curves.press[i] =
+          std::max(curves.press[i], static_cast<float>(closureDepth * std::clamp(v, 0.0, 1.0)));
     }
   }
   return curves;
@@ -169,6 +177,26 @@ std::vector<float> leadOnsets(const std::vector<float>& loudness, double step,
   return out;
 }
 
+// Gaussian smoothing with a kernel cut at ±3 sigma (samples): each value depends only on its
+// neighbourhood, so a track built piece by piece matches the whole one exactly.
+std::vector<float> smoothFinite(const std::vector<float>& values, double sigma) {
+  if (sigma <= 0.0) return values;
+  const int half = static_cast<int>(std::ceil(3.0 * sigma));
+  std::vector<double> kernel(2 * half + 1);
+  for (int k = -half; k <= half; ++k) kernel[k + half] = std::exp(-0.5 * k * k / (sigma * sigma));
+  std::vector<float> out(values.size());
+  const long n = static_cast<long>(values.size());
+  for (long i = 0; i < n; ++i) {
+    double sum = 0.0, weight = 0.0;
+    for (long k = std::max(0L, i - half); k <= std::min(n - 1, i + half); ++k) {
+      sum += kernel[k - i + half] * values[k];
+      weight += kernel[k - i + half];
+    }
+    out[i] = static_cast<float>(sum / weight);
+  }
+  return out;
+}
+
 float clamp01(double v) {
   return static_cast<float>(std::clamp(v, 0.0, 1.0));
 }
@@ -216,7 +244,7 @@ std::vector<double> stressOnsets(const std::vector<float>& loudness, double step
 
 ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
                                          const AcousticFeatures& features, double fps,
-                                         const ArticulationConfig& config) {
+                                         const ArticulationConfig& config, bool phonesExact) {
   const size_t n = features.size();
   const double step = features.hopSeconds;
   if (n == 0) {
@@ -224,7 +252,8 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     empty.fps = fps;
     return empty;
   }
-  const Curves shapes = blendPhones(phones, n, step, config);
+  const Curves shapes = blendPhones(phones, n, step, config,
+                                    phonesExact ? config.exactClosureDepth : config.closureDepth);
   const std::vector<float> gate = speechGate(features, config);
   const bool havePhones = !phones.empty();
   const std::vector<float> envelopeLead = leadOnsets(features.loudness, step, config);
@@ -252,10 +281,13 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
                             ? std::clamp((features.fricative[i] - 0.3) / 0.4, 0.0, 1.0)
                             : 0.0;
     const double press = shapes.press[i];
-    const double amplitude = std::pow(envelope, config.loudnessExponent);
-    fine.jaw[i] =
-        clamp01(gate[i] * amplitude * (config.shapeFloor + (1.0 - config.shapeFloor) * jawShape) *
-                (1.0 - 0.95 * press) * (1.0 - 0.4 * hiss) * (1.0 - 0.4 * shapes.tuck[i]));
+    // Without phones the envelope is all there is to open the mouth with.
+    const double weight = havePhones ? config.loudnessWeight : 1.0;
+    const double amplitude = (1.0 - weight) + weight * std::pow(envelope, config.loudnessExponent);
+    // The lips' closures and the pause gate are applied after the jaw's inertia (below).
+    fine.jaw[i] = clamp01(config.jawGain * amplitude *
+                          (config.shapeFloor + (1.0 - config.shapeFloor) * jawShape) *
+                          (1.0 - 0.4 * hiss) * (1.0 - 0.4 * shapes.tuck[i]));
     const double lipAmount = gate[i] * std::min(1.0, 0.4 + envelope);
     fine.spread[i] = clamp01(lipAmount * spread);
     fine.round[i] = clamp01(lipAmount * round);
@@ -263,6 +295,8 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     fine.tuck[i] = clamp01(gate[i] * shapes.tuck[i]);
     fine.tongue[i] = clamp01(lipAmount * shapes.tongue[i]);
   }
+  fine.jaw = smoothFinite(fine.jaw, config.jawSmoothingSeconds / step);
+  for (size_t i = 0; i < n; ++i) fine.jaw[i] *= gate[i] * (1.0f - 0.95f * fine.press[i]);
 
   ArticulationTrack track;
   track.fps = fps;

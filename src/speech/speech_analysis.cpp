@@ -38,7 +38,8 @@ SpeechAnalysis analyzeSpeech(const std::vector<float>& mono16k, double fps,
     analysis.phonesRecognized = true;
   }
   analysis.track =
-      buildArticulationTrack(analysis.phones, analysis.features, fps, config.articulation);
+      buildArticulationTrack(analysis.phones, analysis.features, fps, config.articulation,
+                             !analysis.phones.empty() && !analysis.phonesRecognized);
   return analysis;
 }
 

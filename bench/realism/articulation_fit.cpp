@@ -1,0 +1,187 @@
+// Fits the articulation model to real speakers: for each real clip, its phones (recognised from
+// its sound, as a render would) and the acoustic cues go through the articulation model under a
+// grid of settings, and the jaw track's predicted lip gap is compared with the lip gap the
+// tracker measures on the real speaker. Prints the settings ranked by the median correlation
+// (lag 0), the gain that matches the real opening, and the real opening per phone.
+//
+// Usage: articulation_fit --list FILE   (the clip list bench/realism/realism.sh writes)
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <map>
+
+#include "clip_list.h"
+#include "core/file_io.h"
+#include "media/audio_decoder.h"
+#include "realism_measures.h"
+#include "speech/speech_analysis.h"
+
+namespace dh::bench {
+namespace {
+
+constexpr double kMaxLipGap = 0.32;  // IOD at jawOpen = 1 (animate::RigOptions::maxLipGap)
+
+struct FitClip {
+  std::string name;
+  double fps = 25.0;
+  std::vector<float> realMouth;
+  std::vector<bool> speech;
+  speech::AcousticFeatures features;
+  std::vector<speech::TimedPhone> phones;
+};
+
+std::vector<float> predictedGap(const FitClip& clip, const speech::ArticulationConfig& config) {
+  const speech::ArticulationTrack track =
+      speech::buildArticulationTrack(clip.phones, clip.features, clip.fps, config);
+  std::vector<float> gap;
+  for (const auto& m : track.frames) {
+    gap.push_back(static_cast<float>(kMaxLipGap * (m.jawOpen + 0.05 * m.lipRound) *
+                                     (1.0 - m.lipPress) * (1.0 - m.lipTuck)));
+  }
+  return gap;
+}
+
+double meanOver(const std::vector<float>& v, const std::vector<bool>& use) {
+  double sum = 0.0;
+  int n = 0;
+  for (size_t k = 0; k < v.size() && k < use.size(); ++k) {
+    if (use[k]) sum += v[k], ++n;
+  }
+  return n ? sum / n : 0.0;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct Score {
+  speech::ArticulationConfig config;
+  double lag0 = 0, best = 0, lagMs = 0, openRatio = 0;
+};
+
+Score score(const std::vector<FitClip>& clips, const speech::ArticulationConfig& config) {
+  std::vector<double> lag0, best, lag, ratio;
+  for (const auto& clip : clips) {
+    const std::vector<float> ours = predictedGap(clip, config);
+    const LagCorrelation c = mouthCorrelation(ours, clip.realMouth, clip.fps);
+    lag0.push_back(c.atZero);
+    best.push_back(c.best);
+    lag.push_back(c.bestLagSeconds * 1000);
+    const double real = meanOver(clip.realMouth, clip.speech);
+    if (real > 0) ratio.push_back(meanOver(ours, clip.speech) / real);
+  }
+  return {config, median(lag0), median(best), median(lag), median(ratio)};
+}
+
+void printPhoneOpenings(const std::vector<FitClip>& clips, double leadSeconds) {
+  // Real opening at each phone's middle (shifted by the lead), relative to the clip's mean
+  // opening during speech.
+  std::map<std::string, std::pair<double, int>> byPhone;
+  for (const auto& clip : clips) {
+    const double mean = meanOver(clip.realMouth, clip.speech);
+    if (mean <= 0) continue;
+    for (const auto& p : clip.phones) {
+      std::string base;
+      for (char ch : p.phone)
+        if (std::isupper(static_cast<unsigned char>(ch))) base += ch;
+      const auto k =
+          static_cast<long>(std::lround((0.5 * (p.start + p.end) - leadSeconds) * clip.fps));
+      if (k < 0 || k >= static_cast<long>(clip.realMouth.size())) continue;
+      auto& slot = byPhone[base];
+      slot.first += clip.realMouth[k] / mean;
+      slot.second += 1;
+    }
+  }
+  std::cout << "\nreal opening at the phone's middle / clip's mean opening in speech (lead "
+            << leadSeconds * 1000 << " ms):\n";
+  for (const auto& [phone, sum] : byPhone) {
+    if (sum.second < 5) continue;
+    std::cout << "  " << std::setw(5) << std::left << phone << std::right << std::setw(5)
+              << sum.second << "  " << std::fixed << std::setprecision(2) << sum.first / sum.second
+              << "\n";
+  }
+}
+
+int run(const std::string& listPath) {
+  std::vector<FitClip> clips;
+  const speech::SpeechAnalysisConfig analysis;
+  for (const Clip& clip : readClipList(listPath)) {
+    FitClip f;
+    f.name = clip.name;
+    const TrackedVideo video = trackVideo(clip.real);
+    f.fps = video.fps;
+    f.realMouth = measureCurves(video).mouth;
+    const auto mono = media::resampleMono(
+        media::decodeAudio(core::readFileBytes(clip.voice, "voice"), "voice"), 16000);
+    f.speech = measureSound(mono, f.fps, f.realMouth.size()).speech;
+    f.features = speech::analyzeAcoustics(mono, analysis.acoustic);
+    f.phones = speech::recognizePhones(mono, analysis.recognizer,
+                                       speech::silencesToSkip(f.features, analysis));
+    std::cerr << clip.name << ": " << f.phones.size() << " phones\n";
+    clips.push_back(std::move(f));
+  }
+
+  const speech::ArticulationConfig current;
+  const Score base = score(clips, current);
+  std::vector<Score> scores;
+  for (double weight : {0.25, 0.5})
+    for (double closure : {0.0, 0.5, 1.0})
+      for (double lead : {0.03, 0.06, 0.09})
+        for (double coart : {1.0, 1.6, 2.4})
+          for (double vowelFull : {0.0, 0.12})
+            for (double smoothing : {0.0, 0.03, 0.05, 0.08}) {
+              speech::ArticulationConfig c = current;
+              c.loudnessWeight = weight;
+              c.shapeFloor = 0.0;
+              c.closureDepth = closure;
+              c.phoneLeadSeconds = lead;
+              c.coarticulationScale = coart;
+              c.vowelFullSeconds = vowelFull;
+              c.jawSmoothingSeconds = smoothing;
+              scores.push_back(score(clips, c));
+            }
+  std::sort(scores.begin(), scores.end(),
+            [](const Score& a, const Score& b) { return a.lag0 > b.lag0; });
+  auto print = [](const char* label, const Score& s) {
+    std::cout << std::fixed << std::setprecision(2) << label << " loudnessWeight "
+              << s.config.loudnessWeight << " shapeFloor " << s.config.shapeFloor << " closure "
+              << s.config.closureDepth << " lead " << s.config.phoneLeadSeconds << " coart "
+              << s.config.coarticulationScale << " vowelFull " << s.config.vowelFullSeconds
+              << " smooth " << s.config.jawSmoothingSeconds << "  | r0 " << s.lag0 << " best "
+              << s.best << " at " << std::setprecision(0) << s.lagMs << " ms, open x"
+              << std::setprecision(2) << s.openRatio << " (jawGain to match "
+              << s.config.jawGain / std::max(1e-6, s.openRatio) << ")\n";
+  };
+  print("current:", base);
+  for (size_t i = 0; i < std::min<size_t>(15, scores.size()); ++i) print("fit:", scores[i]);
+  for (const auto& clip : clips) {
+    const std::vector<float> ours = predictedGap(clip, scores.front().config);
+    const LagCorrelation c = mouthCorrelation(ours, clip.realMouth, clip.fps);
+    const SoundCurves sound{{}, clip.speech};
+    std::cout << std::fixed << std::setprecision(2) << "  " << clip.name << ": r0 " << c.atZero
+              << " best " << c.best << " at " << std::setprecision(0) << c.bestLagSeconds * 1000
+              << " ms\n";
+  }
+  printPhoneOpenings(clips, scores.front().config.phoneLeadSeconds);
+  return 0;
+}
+
+}  // namespace
+}  // namespace dh::bench
+
+int main(int argc, char** argv) {
+  CLI::App app("Fits the articulation model to real speakers' measured lip motion");
+  std::string list;
+  app.add_option("--list", list, "Clip list written by bench/realism/realism.sh")->required();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return dh::bench::run(list);
+  } catch (const std::exception& e) {
+    std::cerr << "articulation_fit: " << e.what() << "\n";
+    return 1;
+  }
+}
