@@ -94,16 +94,16 @@ void measureColors(const cv::Mat& source, FaceAnalysis& a) {
     }
   }
   a.teethVisible = a.mouth == MouthState::Open && innerCount > 0 && teethCount > innerCount / 5;
-  // Default teeth: a warm ivory a little brighter than the skin, within a plausible range, under
+  // Default teeth: a warm ivory brighter than the skin, within a plausible range, under
   // the photo's light: the skin's departure from a typical skin tone (BGR ratios to their mean
   // of about 0.80 : 0.95 : 1.25) is the colour cast, and half of it is applied, so teeth in a
   // pink-lit photo are not greenish-white.
-  const float teethLight = std::clamp(skinLight * 1.2f, 170.0f, 220.0f);
-  cv::Vec3f teeth = cv::Vec3f(0.88f, 0.93f, 0.97f) * teethLight;
+  const float teethLight = std::clamp(skinLight * 1.3f, 175.0f, 230.0f);
+  cv::Vec3f teeth = cv::Vec3f(0.86f, 0.95f, 1.0f) * teethLight;
   const cv::Vec3f typicalSkin(0.80f, 0.95f, 1.25f);
   for (int k = 0; k < 3; ++k) {
     const float ratio = a.skinColor[k] / std::max(1.0f, skinLight) / typicalSkin[k];
-    teeth[k] = std::min(255.0f, teeth[k] * std::sqrt(std::clamp(ratio, 0.7f, 1.4f)));
+    teeth[k] = std::min(250.0f, teeth[k] * std::pow(std::clamp(ratio, 0.7f, 1.4f), 0.7f));
   }
   const cv::Vec3f defaultTeeth = teeth;
   a.teethColor = a.teethVisible ? medianColor(face, teethMask, defaultTeeth) : defaultTeeth;
@@ -117,6 +117,56 @@ void measureColors(const cv::Mat& source, FaceAnalysis& a) {
   cv::Scalar mean, stddev;
   cv::meanStdDev(residue, mean, stddev, skinMask);
   a.grainSigma = static_cast<float>(stddev[0]);
+}
+
+float measureBlur(const cv::Mat& source, const FaceAnalysis& a) {
+  std::vector<cv::Point2f> features(a.landmarks.begin() + 17, a.landmarks.end());
+  cv::Rect roi = cv::boundingRect(features);
+  roi.x -= 8, roi.y -= 8, roi.width += 16, roi.height += 16;
+  roi &= cv::Rect(0, 0, source.cols, source.rows);
+  if (roi.width < 24 || roi.height < 24) return 1.0f;
+  cv::Mat gray;
+  if (source.channels() == 1) {
+    source(roi).convertTo(gray, CV_32F);
+  } else {
+    cv::cvtColor(source(roi), gray, cv::COLOR_BGR2GRAY);
+    gray.convertTo(gray, CV_32F);
+  }
+  cv::Mat gx, gy, magnitude;
+  cv::Sobel(gray, gx, CV_32F, 1, 0, 3, 1.0 / 8.0);
+  cv::Sobel(gray, gy, CV_32F, 0, 1, 3, 1.0 / 8.0);
+  cv::magnitude(gx, gy, magnitude);
+  // The strongest 2% of the gradients, where they peak across the edge.
+  std::vector<float> all(magnitude.begin<float>(), magnitude.end<float>());
+  const auto cut = all.begin() + static_cast<long>(all.size() * 98 / 100);
+  std::nth_element(all.begin(), cut, all.end());
+  const float threshold = std::max(4.0f, *cut);
+  auto at = [&](const cv::Mat& m, float x, float y) {
+    const int xi = std::clamp(static_cast<int>(x), 0, m.cols - 2);
+    const int yi = std::clamp(static_cast<int>(y), 0, m.rows - 2);
+    const float fx = std::clamp(x - xi, 0.0f, 1.0f), fy = std::clamp(y - yi, 0.0f, 1.0f);
+    return (1 - fy) * ((1 - fx) * m.at<float>(yi, xi) + fx * m.at<float>(yi, xi + 1)) +
+           fy * ((1 - fx) * m.at<float>(yi + 1, xi) + fx * m.at<float>(yi + 1, xi + 1));
+  };
+  std::vector<float> sigmas;
+  constexpr float kReach = 6.0f;  // px either side where the edge's plateaus are read
+  for (int y = 8; y < gray.rows - 8; ++y) {
+    for (int x = 8; x < gray.cols - 8; ++x) {
+      const float g = magnitude.at<float>(y, x);
+      if (g < threshold) continue;
+      const float nx = gx.at<float>(y, x) / g, ny = gy.at<float>(y, x) / g;
+      if (at(magnitude, x + nx, y + ny) > g || at(magnitude, x - nx, y - ny) > g) continue;
+      const float contrast =
+          at(gray, x + kReach * nx, y + kReach * ny) - at(gray, x - kReach * nx, y - kReach * ny);
+      if (contrast <= g) continue;
+      // A step of height C blurred by sigma peaks at C / (sigma sqrt(2 pi)); the central
+      // difference itself spreads it by about a third of a pixel squared.
+      const float sigma = contrast / (g * 2.5066f);
+      sigmas.push_back(std::sqrt(std::max(0.0f, sigma * sigma - 0.33f)));
+    }
+  }
+  if (sigmas.size() < 20) return 1.0f;
+  return std::clamp(median(sigmas), 0.3f, 4.0f);
 }
 
 }  // namespace dh::face

@@ -13,12 +13,19 @@ animate::RigOptions rigOptionsFor(Quality quality) {
   return o;
 }
 
-InteriorOptions interiorOptionsFor(Quality quality, float unit) {
+InteriorOptions interiorOptionsFor(Quality quality, float unit, float photoBlur) {
   InteriorOptions o;
   o.curveSteps = quality == Quality::Pro ? 5 : 3;
-  o.toothGaps = quality == Quality::Pro;
+  o.fineDetail = quality == Quality::Pro;
   o.edgeSoftness = std::max(0.5f, unit / 160.0f);
+  o.photoBlurSigma = photoBlur;
   return o;
+}
+
+cv::Point2f meanOf(const std::vector<cv::Point2f>& p, std::initializer_list<int> idx) {
+  cv::Point2f sum(0, 0);
+  for (int i : idx) sum += p[i];
+  return sum * (1.0f / static_cast<float>(idx.size()));
 }
 
 }  // namespace
@@ -29,8 +36,10 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
   // Colours and grain as they are at the output size, for the drawn parts to match.
   face::FaceAnalysis measured = analysis;
   face::measureColors(photo_, measured);
-  interior_ = std::make_unique<MouthInterior>(
-      measured, photo_.size(), interiorOptionsFor(options.quality, analysis.interOcular));
+  interior_ =
+      std::make_unique<MouthInterior>(measured, photo_.size(),
+                                      interiorOptionsFor(options.quality, analysis.interOcular,
+                                                         face::measureBlur(photo_, measured)));
   eyelids_ = std::make_unique<Eyelids>(rig_, measured.skinColor, measured.grainSigma);
   const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
   warp_ =
@@ -43,13 +52,19 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
   detail_ = cv::Rect(face.x - face.width / 8, face.y - face.height / 4, face.width * 5 / 4,
                      face.height * 11 / 8);
   target_.reserve(rig_.pointCount());
-  innerLip_.resize(8);
+  mouth_.innerLip.resize(8);
+  mouth_.outerLip.resize(12);
 }
 
 void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool overEarlierFrame) {
   if (out.size() != photo_.size() || out.type() != photo_.type()) {
     out.create(photo_.size(), photo_.type());
     overEarlierFrame = false;
+  }
+  if (params.photoHold >= 1.0f) {  // the photo exactly as it was sent
+    photo_.copyTo(out);
+    rig_.pose(params, target_);
+    return;
   }
   // The warp rewrites the whole head region: only the rest is copied from the photo.
   if (!overEarlierFrame) {
@@ -60,8 +75,24 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool 
   rig_.pose(params, target_);
   const int interpolation = options_.quality == Quality::Pro ? cv::INTER_CUBIC : cv::INTER_LINEAR;
   warp_->apply(photo_, target_, interpolation, out, detail_, overEarlierFrame);
-  for (int i = 0; i < 8; ++i) innerLip_[i] = target_[animate::FaceRig::kInnerLip[i]];
-  interior_->draw(innerLip_, params.tongueShow, rig_.interOcular(), out);
+  // Where the closed lips would meet and where the chin would be with this head pose: the teeth
+  // are fixed to the skull and the jaw, not to the lips.
+  animate::FaceParams rest;
+  rest.headRoll = params.headRoll, rest.headYaw = params.headYaw;
+  rest.headPitch = params.headPitch, rest.headShift = params.headShift;
+  rig_.pose(rest, rest_);
+  for (int i = 0; i < 8; ++i) mouth_.innerLip[i] = target_[animate::FaceRig::kInnerLip[i]];
+  for (int i = 0; i < 12; ++i) mouth_.outerLip[i] = target_[48 + i];
+  const cv::Point2f axis = meanOf(target_, {42, 45}) - meanOf(target_, {36, 39});
+  mouth_.axis = axis * (1.0f / std::max(1e-3f, static_cast<float>(cv::norm(axis))));
+  mouth_.unit = rig_.interOcular();
+  mouth_.stomion = 0.5f * (rest_[62] + rest_[66]);
+  const cv::Point2f chin = target_[8] - rest_[8];
+  mouth_.jawDrop = (-chin.x * mouth_.axis.y + chin.y * mouth_.axis.x) / mouth_.unit;
+  mouth_.lipRound = params.lipRound, mouth_.lipSpread = params.lipSpread;
+  mouth_.lipTuck = params.lipTuck, mouth_.tongueShow = params.tongueShow;
+  mouth_.smile = params.smile;
+  interior_->draw(mouth_, out);
   eyelids_->draw(target_, params.blink, out);
 }
 

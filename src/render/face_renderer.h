@@ -54,7 +54,8 @@ class FaceRenderer {
   std::unique_ptr<Eyelids> eyelids_;
   cv::Rect detail_;  // frame pixels sampled with the quality's finer interpolation
   std::vector<cv::Point2f> target_;
-  std::vector<cv::Point2f> innerLip_;
+  std::vector<cv::Point2f> rest_;  // the control points with the mouth closed, this head pose
+  MouthFrame mouth_;
 };
 
 }  // namespace dh::render

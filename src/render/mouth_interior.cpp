@@ -24,6 +24,20 @@ float smoothstep(float e0, float e1, float x) {
   return t * t * (3.0f - 2.0f * t);
 }
 
+// y of the polyline through `idx` points of `lip` at `x` (points ordered by x).
+float chainY(const std::vector<cv::Point2f>& lip, std::initializer_list<int> idx, float x) {
+  const cv::Point2f* prev = nullptr;
+  for (int i : idx) {
+    const cv::Point2f& p = lip[i];
+    if (prev && x <= p.x) {
+      const float span = std::max(1e-3f, p.x - prev->x);
+      return prev->y + (x - prev->x) / span * (p.y - prev->y);
+    }
+    prev = &p;
+  }
+  return prev->y;
+}
+
 }  // namespace
 
 MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
@@ -31,10 +45,11 @@ MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
     : options_(options), frameSize_(frameSize) {
   sourceOpen_ = a.mouth == face::MouthState::Open;
   lip_ = a.lipColor;
-  // Cavity: the lip colour taken far down in lightness; tongue: the lip colour, a little darker.
-  cavity_ = a.lipColor * 0.22f;
-  tongue_ = a.lipColor * 0.85f;
-  // Teeth in shadow of the lips are never as bright as measured on a smiling photo's highlights.
+  // Cavity: the lip colour taken far down in lightness (dark red-brown, never black); tongue:
+  // the lip colour a little lighter and pinker; gum: between the two.
+  cavity_ = a.lipColor * 0.26f;
+  tongue_ = a.lipColor * 0.95f + cv::Vec3f(4.0f, 4.0f, 12.0f);
+  gum_ = a.lipColor * 1.05f + cv::Vec3f(6.0f, 6.0f, 10.0f);
   teeth_ = a.teethColor;
   grain_ = std::max(0.8f, a.grainSigma);
   noise_.create(kNoiseTile, kNoiseTile, CV_32F);
@@ -43,6 +58,7 @@ MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
   softenGrain(noise_);
   alpha_.create(frameSize, CV_8U);
   alphaF_.create(frameSize, CV_32F);
+  color_.create(frameSize, CV_32FC3);
 }
 
 void MouthInterior::buildOutline(const std::vector<cv::Point2f>& p) {
@@ -64,15 +80,17 @@ void MouthInterior::buildOutline(const std::vector<cv::Point2f>& p) {
   }
 }
 
-void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, float unit,
-                         cv::Mat& frame) {
+void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
+  const std::vector<cv::Point2f>& lip = m.innerLip;
+  const float unit = m.unit;
   const float gap =
       (cv::norm(lip[1] - lip[7]) + cv::norm(lip[2] - lip[6]) + cv::norm(lip[3] - lip[5])) / 3.0f;
   if (sourceOpen_) drawSeam(lip, gap, unit, frame);
   if (gap < options_.minGapPixels) return;
   buildOutline(lip);
   cv::Rect box = cv::boundingRect(outline_);
-  box.x -= 2, box.y -= 2, box.width += 4, box.height += 4;
+  const int margin = 2 + static_cast<int>(std::ceil(0.04f * unit));  // room for the wet edge
+  box.x -= 2, box.y -= 2, box.width += 4, box.height += 2 + margin;
   box &= cv::Rect(0, 0, frameSize_.width, frameSize_.height);
   if (box.width < 2 || box.height < 2) return;
 
@@ -117,79 +135,107 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
   const cv::Point2f right = lip[4] - cv::Point2f(box.tl());
   const float centerX = 0.5f * (left.x + right.x);
   const float halfWidth = std::max(1.0f, 0.5f * (right.x - left.x));
-  const float upperTeeth = 0.11f * unit;
-  const float lowerTeethMax = 0.04f * unit;
-  const float lowerShow = std::clamp((gap / unit - 0.2f) / 0.1f, 0.0f, 1.0f);
-  const float tongueRise = std::clamp(tongueShow, 0.0f, 1.0f);
-  const float gapNorm = std::clamp(gap / (0.3f * unit), 0.0f, 1.0f);
-  // The upper lip's inner edge in the middle and at the corners, for the teeth's biting arc.
-  const int middleColumn = std::clamp(static_cast<int>(std::lround(centerX)), 0, box.width - 1);
-  const float topMiddle =
-      top_[middleColumn] < 1e8f ? top_[middleColumn] : 0.5f * (left.y + right.y);
-  const float topCorners = 0.5f * (left.y + right.y);
+  const float round = std::clamp(m.lipRound, 0.0f, 1.0f);
+  const float tuck = std::clamp(m.lipTuck, 0.0f, 1.0f);
+  const float rise = std::clamp(m.tongueShow, 0.0f, 1.0f);
+  const float gapUnits = gap / unit;
+  // Little light gets into a narrow opening, and pursed lips hold the teeth further back.
+  const float inside =
+      (0.55f + 0.45f * smoothstep(0.02f, 0.15f, gapUnits)) * (1.0f - 0.35f * round);
+  // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
+  // v); the lower teeth behind it, travelling with the jaw.
+  const float upperBase = 0.028f - 0.01f * tuck;
+  const float lowerBase = upperBase - 0.035f + 0.8f * std::max(0.0f, m.jawDrop);
+  // The tongue rests behind the lower teeth; for t, d, n, l its tip rises toward the upper teeth,
+  // for th it shows between them.
+  const float tongueFront = smoothstep(0.55f, 0.9f, rise);
+  TeethStyle style{teeth_, gum_, cavity_, unit, options_.fineDetail};
+  const cv::Point2f origin = m.stomion - cv::Point2f(box.tl());
+  const float ax = m.axis.x, ay = m.axis.y, inv = 1.0f / unit;
+  const float lipShadow = 0.03f * unit;
+  // The teeth sit just behind the lips and catch more of the light than the back of the mouth.
+  const float teethLight = std::sqrt(inside);
+  const float papillae = options_.fineDetail ? 0.09f : 0.05f;
 
   for (int y = 0; y < box.height; ++y) {
     const float* al = alphaF.ptr<float>(y);
-    auto* px = frame.ptr<cv::Vec3b>(y + box.y) + box.x;
+    auto* out = color_.ptr<cv::Vec3f>(y + box.y) + box.x;
     const float* noise = noise_.ptr<float>((y + box.y) % kNoiseTile);
     for (int x = 0; x < box.width; ++x) {
-      const float a = al[x];
-      if (a <= 0.002f) continue;
+      if (al[x] <= 0.002f) {
+        out[x] = cavity_;
+        continue;
+      }
       const float top = top_[x] < 1e8f ? top_[x] : 0.0f;
       const float bottom = bottom_[x] > -1e8f ? bottom_[x] : static_cast<float>(box.height);
       const float u = (x - centerX) / halfWidth;  // -1 .. 1 corner to corner
       const float side = std::clamp(1.0f - u * u, 0.0f, 1.0f);
       const float h = std::max(1.0f, bottom - top);
-      const float v = (y - top) / h;  // 0 at the upper lip .. 1 at the lower lip
+      const float v = std::clamp((y - top) / h, 0.0f, 1.0f);  // upper lip .. lower lip
+      // Head frame: IOD along the eye line from the midline, and down from the lips' meeting.
+      const float dx = (x - origin.x) * inv, dy = (y - origin.y) * inv;
+      const float hx = dx * ax + dy * ay;
+      const float hy = -dx * ay + dy * ax;
 
-      // Cavity: darkest at the back (centre), lighter toward the lip edges.
-      const float depth = side * std::sin(std::clamp(v, 0.0f, 1.0f) * 3.14159f);
-      cv::Vec3f c = cavity_ * (1.25f - 0.65f * depth);
+      // Cavity: lit from the front, so lighter near the lips and darkest at the back.
+      const float depth = side * std::sin(v * 3.14159f);
+      cv::Vec3f c = cavity_ * ((1.35f - 0.75f * depth) * (0.7f + 0.3f * inside));
 
-      // Tongue: a low rounded hump, rising toward the teeth for th / l.
-      const float tongueTop = bottom - h * (0.22f + 0.4f * tongueRise) * (0.6f + 0.4f * side);
-      const float tongueCover =
-          smoothstep(tongueTop - 1.2f, tongueTop + 1.2f, static_cast<float>(y)) *
-          std::clamp(1.4f - std::abs(u) * 1.5f, 0.0f, 1.0f) * gapNorm;
-      const cv::Vec3f tongueShade =
-          tongue_ * (0.55f + 0.35f * (y - tongueTop) / std::max(1.0f, bottom - tongueTop));
-      c = c * (1.0f - tongueCover) + tongueShade * tongueCover;
-
-      // Lower teeth when wide open.
-      const float lowerH = lowerTeethMax * lowerShow * side * side;
-      const float lowerCover =
-          lowerH > 0.5f
-              ? smoothstep(bottom - lowerH - 0.8f, bottom - lowerH + 0.8f, static_cast<float>(y))
-              : 0.0f;
-      c = c * (1.0f - lowerCover) + teeth_ * (0.35f + 0.2f * side) * lowerCover;
-
-      // Upper teeth under the upper lip. Their biting edge is a smooth arc from the corners to
-      // the middle (teeth do not follow the lip's bow), shaded toward the corners and darker in
-      // the lip's shadow at the top.
-      const float arcTop = topMiddle + (topCorners - topMiddle) * std::min(1.0f, u * u);
-      const float teethH = std::min(upperTeeth, 0.6f * h) * (0.15f + 0.85f * std::sqrt(side));
-      const float edge = std::max(arcTop + teethH, top + 0.35f * teethH);
-      const float teethCover = 1.0f - smoothstep(edge - 0.8f, edge + 0.8f, static_cast<float>(y));
-      float teethShade =
-          (0.35f + 0.7f * std::pow(side, 0.6f)) *
-          (0.78f + 0.22f * smoothstep(top, top + 0.04f * unit, static_cast<float>(y)));
-      {
-        // Each front tooth (central, lateral, canine) rounded: darker toward its sides, softly;
-        // fainter in standard mode.
-        const float dx = std::abs(x - centerX) / unit;
-        const float strength = options_.toothGaps ? 0.22f : 0.12f;
-        const float width = std::max(1.2f, 0.012f * unit);
-        for (float gapAt : {0.0f, 0.12f, 0.22f, 0.3f}) {
-          const float d = std::abs(dx - gapAt) * unit / width;
-          teethShade *= 1.0f - strength * std::exp(-d * d);
-        }
+      // Tongue: a rounded hump dropping toward the sides, its tip rising for t, d, n, l, th.
+      const float tip = std::exp(-hx * hx * 60.0f);
+      const float restTop = lowerBase - 0.07f + 1.2f * hx * hx;
+      const float tongueTop = restTop + (upperBase + 0.012f - restTop) * rise * tip;
+      const float tongueCover = std::clamp((hy - tongueTop) * unit + 0.5f, 0.0f, 1.0f) *
+                                std::clamp((0.3f - std::abs(hx)) * unit * 0.3f, 0.0f, 1.0f);
+      cv::Vec3f tongue;
+      if (tongueCover > 0.0f) {
+        // Its back (the top of what shows) recedes into the dark; the tip faces the light.
+        const float front = smoothstep(0.0f, 0.09f, hy - tongueTop);
+        const float groove = 1.0f - 0.14f * std::exp(-hx * hx * 2500.0f) * (1.0f - tip * rise);
+        tongue = tongue_ * ((0.45f + 0.4f * front + 0.15f * tongueFront) * groove * inside *
+                            (1.0f + papillae * noise[(x + box.x + 17) % kNoiseTile]));
+        c = c * (1.0f - tongueCover * (1.0f - tongueFront)) +
+            tongue * (tongueCover * (1.0f - tongueFront));
       }
-      c = c * (1.0f - teethCover) + teeth_ * teethShade * teethCover;
+      const ToothSample lower = lowerArch_.sample(hx, hy - lowerBase, style);
+      if (lower.cover > 0.0f) {
+        c = c * (1.0f - lower.cover) + lower.color * (lower.cover * teethLight);
+      }
+      if (tongueCover > 0.0f && tongueFront > 0.0f) {
+        const float w = tongueCover * tongueFront;
+        c = c * (1.0f - w) + tongue * w;
+      }
+      const ToothSample upper = upperArch_.sample(hx, hy - upperBase, style);
+      if (upper.cover > 0.0f) {
+        // The upper lip's shadow across the top of the teeth.
+        const float shade = 0.7f + 0.3f * smoothstep(top, top + lipShadow, static_cast<float>(y));
+        c = c * (1.0f - upper.cover) + upper.color * (upper.cover * shade * teethLight);
+      }
+      out[x] = c;
+    }
+  }
 
-      // Grain like the photo's, weaker in the dark as a camera's would be.
+  cv::Mat color = color_(box);
+  const float blur =
+      std::sqrt(std::max(0.0f, options_.photoBlurSigma * options_.photoBlurSigma - 0.25f));
+  if (blur > 0.3f) {
+    cv::GaussianBlur(color, color, cv::Size(0, 0), blur, 0.0,
+                     cv::BORDER_REPLICATE | cv::BORDER_ISOLATED);
+  }
+
+  for (int y = 0; y < box.height; ++y) {
+    const float* al = alphaF.ptr<float>(y);
+    const cv::Vec3f* in = color.ptr<cv::Vec3f>(y);
+    auto* px = frame.ptr<cv::Vec3b>(y + box.y) + box.x;
+    const float* noise = noise_.ptr<float>((y + box.y) % kNoiseTile);
+    for (int x = 0; x < box.width; ++x) {
+      const float a = al[x];
+      if (a <= 0.002f) continue;
+      const cv::Vec3f& c = in[x];
+      // Grain like the photo's, weaker in the dark as a camera's would be. (The photo's grain is
+      // measured on skin, where pores and wrinkles add to it: inside the mouth a part of it is
+      // enough.)
       const float light = (c[0] + c[1] + c[2]) / 3.0f;
-      // (The photo's grain is measured on skin, where pores and wrinkles add to it: inside the
-      // mouth a part of it is enough.)
       const float g = 0.6f * grain_ * std::sqrt(std::min(1.0f, light / 128.0f)) *
                       noise[(x + box.x) % kNoiseTile];
       for (int k = 0; k < 3; ++k) {
@@ -198,20 +244,36 @@ void MouthInterior::draw(const std::vector<cv::Point2f>& lip, float tongueShow, 
       }
     }
   }
+  drawWetEdge(m, gap, frame);
 }
 
-// y of the polyline through `idx` points of `lip` at `x` (points ordered by x).
-static float chainY(const std::vector<cv::Point2f>& lip, std::initializer_list<int> idx, float x) {
-  const cv::Point2f* prev = nullptr;
-  for (int i : idx) {
-    const cv::Point2f& p = lip[i];
-    if (prev && x <= p.x) {
-      const float span = std::max(1e-3f, p.x - prev->x);
-      return prev->y + (x - prev->x) / span * (p.y - prev->y);
+void MouthInterior::drawWetEdge(const MouthFrame& m, float gap, cv::Mat& frame) {
+  // The lower lip's inner edge is wet: a soft highlight just below the opening, strongest in the
+  // middle, fading as the lips close (the photo's own lips take over).
+  const float strength = 0.16f * smoothstep(0.01f * m.unit, 0.05f * m.unit, gap);
+  if (strength <= 0.0f) return;
+  const float x0 = m.innerLip[0].x, x1 = m.innerLip[4].x;
+  const float halfWidth = std::max(1.0f, 0.5f * (x1 - x0)), centerX = 0.5f * (x0 + x1);
+  const float offset = 0.014f * m.unit, width = std::max(0.8f, 0.008f * m.unit);
+  for (int x = std::max(0, cvCeil(x0)); x <= std::min(frame.cols - 1, cvFloor(x1)); ++x) {
+    const float u = (x - centerX) / halfWidth;
+    const float along = std::clamp(1.0f - u * u * 1.3f, 0.0f, 1.0f);
+    if (along <= 0.0f) continue;
+    // The lower lip's edge at this column, from the inner-lip chain 64..67, 60.
+    const float edge = chainY(m.innerLip, {0, 7, 6, 5, 4}, static_cast<float>(x));
+    const int y0 = std::max(0, cvFloor(edge));
+    const int y1 = std::min(frame.rows - 1, cvCeil(edge + offset + 3.0f * width));
+    for (int y = y0; y <= y1; ++y) {
+      const float d = (y - edge - offset) / width;
+      const float sparkle = 1.0f + 0.2f * noise_.at<float>(y % kNoiseTile, x % kNoiseTile);
+      const float w = strength * along * std::exp(-d * d) * sparkle;
+      if (w <= 0.004f) continue;
+      auto& px = frame.at<cv::Vec3b>(y, x);
+      for (int k = 0; k < 3; ++k) {
+        px[k] = static_cast<uint8_t>(std::lround(px[k] + w * (255.0f - px[k])));
+      }
     }
-    prev = &p;
   }
-  return prev->y;
 }
 
 void MouthInterior::drawSeam(const std::vector<cv::Point2f>& lip, float gap, float unit,
