@@ -170,16 +170,25 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
     q[i].y += 0.3f * gap;
     q[i].x -= side(i) * 0.15f * jawGap;
   }
-  // Pressing thins the lips; the tucked lower lip rises under the upper teeth.
-  for (int i : {50, 51, 52}) q[i].y += 0.012f * press;
-  for (int i : {56, 57, 58}) q[i].y -= 0.012f * press + 0.04f * tuck * column(q[i].x);
+  // Lips keep their volume: stretched (spread, smile) they thin, pressed or rounded they bunch
+  // up and look fuller. Pressed lips also push a little outward at the middle.
+  const float stretch = spread + 0.6f * smile;
+  for (int i : {50, 51, 52}) q[i].y += 0.018f * stretch - 0.025f * round - 0.008f * press;
+  for (int i : {56, 57, 58}) q[i].y -= 0.02f * stretch - 0.025f * round - 0.01f * press;
+  for (int i : {49, 53}) q[i].y += 0.01f * stretch - 0.012f * round;
+  for (int i : {55, 59}) q[i].y -= 0.01f * stretch - 0.012f * round;
+  // f, v: the upper lip lifts off the upper teeth and the lower lip rolls in and up under them.
+  for (int i : {61, 62, 63}) q[i].y -= 0.03f * tuck * column(q[i].x);
+  for (int i : {50, 51, 52}) q[i].y -= 0.012f * tuck;
+  for (int i : {56, 57, 58}) q[i].y -= 0.04f * tuck * column(q[i].x);
   for (int i : {55, 59}) q[i].y -= 0.025f * tuck;
+  // Spread lifts the upper lip off the teeth a little; rounding closes the opening to an o.
+  for (int i : {61, 62, 63}) q[i].y += (0.04f * round * jaw - 0.012f * spread) * column(q[i].x);
+  for (int i : {65, 66, 67}) q[i].y -= 0.02f * round * jaw * column(q[i].x);
   // Spread and round move the corners sideways; round also pushes the lips out.
   const float sideways = 0.07f * spread - 0.09f * round + 0.05f * smile;
   for (int i : {48, 54, 60, 64}) q[i].x += side(i) * sideways;
   for (int i : {49, 53, 55, 59, 61, 63, 65, 67}) q[i].x += side(i) * 0.5f * sideways;
-  for (int i : {50, 51, 52}) q[i].y -= 0.02f * round - 0.01f * spread;
-  for (int i : {56, 57, 58}) q[i].y += 0.02f * round - 0.01f * spread;
   // Smile lifts the corners and, a little, the lower lids.
   for (int i : {48, 54, 60, 64}) q[i].y -= 0.06f * smile;
   for (int i : {49, 53, 55, 59}) q[i].y -= 0.03f * smile;
@@ -230,6 +239,11 @@ void FaceRig::pose(const FaceParams& params, std::vector<cv::Point2f>& out) cons
   out.resize(n);
   for (size_t i = 0; i < n; ++i)
     out[i] = toImage(applyHead(q[i], face_[i].depth, face_[i].headWeight, params));
+  // Toward the photo as it was sent (its own mouth, open or closed) at the start of a video.
+  const float hold = std::clamp(params.photoHold, 0.0f, 1.0f);
+  if (hold > 0.0f) {
+    for (size_t i = 0; i < n; ++i) out[i] += (source_[i] - out[i]) * hold;
+  }
 }
 
 std::vector<cv::Point2f> FaceRig::triangulationLayout() const {

@@ -154,7 +154,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   const float ax = m.axis.x, ay = m.axis.y, inv = 1.0f / unit;
   const float lipShadow = 0.03f * unit;
   // The teeth sit just behind the lips and catch more of the light than the back of the mouth.
-  const float teethLight = std::sqrt(inside);
+  const float teethLight = std::sqrt(inside) * (1.0f - 0.4f * round);
   const float papillae = options_.fineDetail ? 0.09f : 0.05f;
 
   for (int y = 0; y < box.height; ++y) {
@@ -184,7 +184,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
       // Tongue: a rounded hump dropping toward the sides, its tip rising for t, d, n, l, th.
       const float tip = std::exp(-hx * hx * 60.0f);
       const float restTop = lowerBase - 0.07f + 1.2f * hx * hx;
-      const float tongueTop = restTop + (upperBase + 0.012f - restTop) * rise * tip;
+      const float tongueTop = restTop + (upperBase - 0.006f - restTop) * rise * tip;
       const float tongueCover = std::clamp((hy - tongueTop) * unit + 0.5f, 0.0f, 1.0f) *
                                 std::clamp((0.3f - std::abs(hx)) * unit * 0.3f, 0.0f, 1.0f);
       cv::Vec3f tongue;
@@ -192,7 +192,9 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
         // Its back (the top of what shows) recedes into the dark; the tip faces the light.
         const float front = smoothstep(0.0f, 0.09f, hy - tongueTop);
         const float groove = 1.0f - 0.14f * std::exp(-hx * hx * 2500.0f) * (1.0f - tip * rise);
-        tongue = tongue_ * ((0.45f + 0.4f * front + 0.15f * tongueFront) * groove * inside *
+        // Between the teeth (th) the tip is as well lit as the teeth.
+        const float lit = inside + (teethLight - inside) * tongueFront;
+        tongue = tongue_ * ((0.5f + 0.4f * front + 0.2f * tongueFront) * groove * lit *
                             (1.0f + papillae * noise[(x + box.x + 17) % kNoiseTile]));
         c = c * (1.0f - tongueCover * (1.0f - tongueFront)) +
             tongue * (tongueCover * (1.0f - tongueFront));
@@ -210,6 +212,12 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
         // The upper lip's shadow across the top of the teeth.
         const float shade = 0.7f + 0.3f * smoothstep(top, top + lipShadow, static_cast<float>(y));
         c = c * (1.0f - upper.cover) + upper.color * (upper.cover * shade * teethLight);
+      }
+      if (tongueCover > 0.0f && tongueFront > 0.0f) {
+        // th: the tip pushes out between the teeth, over the upper teeth's biting edge.
+        const float over = std::clamp((hy - upperBase + 0.012f) * unit + 0.5f, 0.0f, 1.0f);
+        const float w = tongueCover * tongueFront * over * tip;
+        c = c * (1.0f - w) + tongue * w;
       }
       out[x] = c;
     }
