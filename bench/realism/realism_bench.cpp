@@ -100,6 +100,30 @@ void drawSheet(const Result& r, const FaceCurves& real, const FaceCurves* ours,
   cv::imwrite(path, out);
 }
 
+// Per frame: speech, loudness, then mouth, eye opening, roll, yaw, pitch and brow of the real
+// clip and of ours, for a closer look.
+void writeCurves(const FaceCurves& real, const FaceCurves* ours, const SoundCurves& sound,
+                 const std::string& path) {
+  std::ofstream out(path);
+  out << "frame,speech,loudness,real_mouth,real_eye,real_roll,real_yaw,real_pitch,real_brow,"
+         "ours_mouth,ours_eye,ours_roll,ours_yaw,ours_pitch,ours_brow\n";
+  auto put = [&out](const FaceCurves* c, size_t k) {
+    if (c == nullptr || k >= c->mouth.size()) {
+      out << ",,,,,,";
+      return;
+    }
+    out << "," << c->mouth[k] << "," << c->eye[k] << "," << c->roll[k] << "," << c->yaw[k] << ","
+        << c->pitch[k] << "," << c->brow[k];
+  };
+  for (size_t k = 0; k < real.mouth.size(); ++k) {
+    out << k << "," << (k < sound.speech.size() && sound.speech[k]) << ","
+        << (k < sound.loudness.size() ? sound.loudness[k] : 0.0f);
+    put(&real, k);
+    put(ours, k);
+    out << "\n";
+  }
+}
+
 double ratio(double ours, double real) {
   return real > 1e-9 ? ours / real : 0.0;
 }
@@ -193,6 +217,7 @@ int run(const std::string& listPath, const std::string& outDir) {
       r.mouth = mouthCorrelation(ours->mouth, real.mouth, realVideo.fps);
     }
     drawSheet(r, real, ours ? &*ours : nullptr, sound, outDir + "/" + clip.name + ".png");
+    writeCurves(real, ours ? &*ours : nullptr, sound, outDir + "/" + clip.name + ".csv");
     nlohmann::json j = {{"clip", clip.name}, {"rendered", r.rendered}, {"real", statsJson(r.real)}};
     if (r.rendered) {
       j["ours"] = statsJson(r.ours);

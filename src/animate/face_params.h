@@ -22,6 +22,7 @@ struct FaceParams {
   float headYaw = 0.0f;     // degrees, positive turns the nose towards image right
   float headPitch = 0.0f;   // degrees, positive tips the nose down (a nod)
   cv::Point2f headShift;    // IOD, image axes
+  float photoHold = 0.0f;   // 1: exactly the photo as sent; 0: fully posed (control points blend)
 };
 
 }  // namespace dh::animate

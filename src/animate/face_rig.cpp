@@ -213,10 +213,15 @@ cv::Point2f FaceRig::applyHead(cv::Point2f q, float depth, float weight,
   const float pitch = p.headPitch * kDegToRad * weight;
   const float roll = p.headRoll * kDegToRad * weight;
   const cv::Point2f d = q - center;
-  const float x1 = d.x * std::cos(yaw) + depth * std::sin(yaw);
-  const float z1 = -d.x * std::sin(yaw) + depth * std::cos(yaw);
+  // Turns and nods pivot at about the eyes' depth, so the eyes stay nearly in place while the
+  // nose swings and the far cheek foreshortens (a face-following camera sees the same); the
+  // tilt pivots at the chin.
+  constexpr float kPivotDepth = 0.7f;
+  const float z0 = depth - kPivotDepth;
+  const float x1 = d.x * std::cos(yaw) + z0 * std::sin(yaw);
+  const float z1 = -d.x * std::sin(yaw) + z0 * std::cos(yaw);
   const float y1 = d.y * std::cos(pitch) + z1 * std::sin(pitch);
-  const cv::Point2f pivot(0.0f, chinY_ + 0.4f);
+  const cv::Point2f pivot(0.0f, chinY_);
   const cv::Point2f r = center + cv::Point2f(x1, y1) - pivot;
   const cv::Point2f rolled(r.x * std::cos(roll) - r.y * std::sin(roll),
                            r.x * std::sin(roll) + r.y * std::cos(roll));

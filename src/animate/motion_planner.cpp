@@ -2,47 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
+
+#include "animate/motion_curves.h"
 
 namespace dh::animate {
 namespace {
-
-// Uniform in [0, 1) from a 64-bit engine, identical on every standard library.
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed ^ 0x9E3779B97F4A7C15ull) {}
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-double smoothstep(double x) {
-  x = std::clamp(x, 0.0, 1.0);
-  return x * x * (3.0 - 2.0 * x);
-}
-
-// A slow smooth wobble: three sines with seeded frequencies and phases, peak about 1.
-struct Wobble {
-  double freq[3];
-  double phase[3];
-  double weight[3];
-  explicit Wobble(Random& rng) {
-    const double bands[3][2] = {{0.08, 0.18}, {0.2, 0.4}, {0.45, 0.8}};
-    const double weights[3] = {0.6, 0.3, 0.15};
-    for (int i = 0; i < 3; ++i) {
-      freq[i] = rng.uniform(bands[i][0], bands[i][1]);
-      phase[i] = rng.uniform(0.0, 2.0 * M_PI);
-      weight[i] = weights[i];
-    }
-  }
-  double at(double t) const {
-    double v = 0.0;
-    for (int i = 0; i < 3; ++i) v += weight[i] * std::sin(2.0 * M_PI * freq[i] * t + phase[i]);
-    return v;
-  }
-};
 
 double blinkShape(double dt, const MotionOptions& o) {
   if (dt < 0.0) return 0.0;
@@ -54,27 +18,48 @@ double blinkShape(double dt, const MotionOptions& o) {
   return 0.0;
 }
 
-// A nod: pitch rises over 120 ms and settles over 280 ms.
-double nodShape(double dt) {
-  if (dt < 0.0) return 0.0;
-  if (dt < 0.12) return smoothstep(dt / 0.12);
-  if (dt < 0.40) return 1.0 - smoothstep((dt - 0.12) / 0.28);
-  return 0.0;
+// Phrases: stretches of voice separated by pauses of at least `pauseSeconds` (seconds).
+struct Phrase {
+  double start, end;
+};
+
+std::vector<Phrase> findPhrases(const speech::ArticulationTrack& track, double fps,
+                                double pauseSeconds) {
+  std::vector<Phrase> phrases;
+  const auto minPause = static_cast<size_t>(std::lround(pauseSeconds * fps));
+  size_t i = 0;
+  const size_t n = track.voiced.size();
+  while (i < n) {
+    if (!track.voiced[i]) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    size_t quiet = 0;
+    size_t j = i;
+    while (j < n && quiet < minPause) {
+      if (track.voiced[j]) {
+        end = j;
+        quiet = 0;
+      } else {
+        ++quiet;
+      }
+      ++j;
+    }
+    phrases.push_back({i / fps, (end + 1) / fps});
+    i = end + 1;
+  }
+  return phrases;
 }
 
 // Frames that start a stressed syllable: the track's own cues, or loudness onsets when the track
 // carries none (a rise above 0.55 after a dip below 0.35, at most one per 0.5 s).
-std::vector<double> stressTimes(const speech::ArticulationTrack& track) {
+std::vector<double> stressTimes(const speech::ArticulationTrack& track, double fps) {
   std::vector<double> times;
-  const double fps = track.fps > 0 ? track.fps : 25.0;
-  bool any = false;
   for (size_t i = 0; i < track.stressed.size(); ++i) {
-    if (track.stressed[i]) {
-      any = true;
-      times.push_back(i / fps);
-    }
+    if (track.stressed[i]) times.push_back(i / fps);
   }
-  if (any) return times;
+  if (!times.empty()) return times;
   bool armed = true;
   double last = -1e9;
   for (size_t i = 0; i < track.loudness.size(); ++i) {
@@ -87,6 +72,78 @@ std::vector<double> stressTimes(const speech::ArticulationTrack& track) {
     }
   }
   return times;
+}
+
+// Blink starts: at phrase boundaries by chance, then spontaneous ones in the gaps, never closer
+// than minBlinkGapSeconds. The mean interval is scaled by the style.
+std::vector<double> blinkTimes(const std::vector<Phrase>& phrases, double duration,
+                               const Style& style, Random& rng, const MotionOptions& o) {
+  std::vector<double> boundary;
+  for (const Phrase& p : phrases) {
+    if (p.start > 0.3 && rng.chance(o.boundaryBlinkChance))
+      boundary.push_back(p.start - rng.uniform(0.05, 0.2));
+    if (p.end < duration - 0.5 && rng.chance(o.boundaryBlinkChance))
+      boundary.push_back(p.end + rng.uniform(0.0, 0.25));
+  }
+  const double mean = o.blinkMeanSeconds * style.blinkInterval;
+  const double jitter = std::min(o.blinkJitterSeconds, mean * 0.5);
+  std::vector<double> spontaneous;
+  for (double t = rng.uniform(0.6, mean); t < duration;
+       t += rng.uniform(mean - jitter, mean + jitter))
+    spontaneous.push_back(t);
+  std::vector<double> all = boundary;
+  all.insert(all.end(), spontaneous.begin(), spontaneous.end());
+  std::sort(all.begin(), all.end());
+  std::vector<double> kept;
+  for (double t : all) {
+    if (t < 0.5) continue;  // the photo's own eyes at the start
+    if (!kept.empty() && t - kept.back() < o.minBlinkGapSeconds) continue;
+    kept.push_back(t);
+  }
+  return kept;
+}
+
+// Gaze: fixation targets and when the eyes move to them.
+struct Fixation {
+  double start;
+  float yaw, pitch;
+};
+
+std::vector<Fixation> gazePlan(double duration, const Style& style, Random& rng,
+                               const MotionOptions& o) {
+  std::vector<Fixation> plan{{0.0, 0.0f, 0.0f}};
+  double t = rng.uniform(o.fixationMinSeconds, o.fixationMaxSeconds);
+  while (t < duration) {
+    Fixation f{t, 0.0f, 0.0f};
+    double hold = rng.uniform(o.fixationMinSeconds, o.fixationMaxSeconds);
+    if (rng.chance(o.lookAwayChance * style.headMotion)) {
+      f.yaw = static_cast<float>(rng.sign() * o.lookAwayDegrees * rng.uniform(0.7, 1.1));
+      f.pitch = static_cast<float>(rng.sign() * 0.4 * o.lookAwayDegrees * rng.uniform(0.3, 1.0));
+      hold = rng.uniform(0.4, 1.0);
+      plan.push_back(f);
+      t += hold;
+      plan.push_back({t, static_cast<float>(rng.uniform(-0.5, 0.5) * o.saccadeDegrees), 0.0f});
+      t += rng.uniform(o.fixationMinSeconds, o.fixationMaxSeconds);
+      continue;
+    }
+    f.yaw = static_cast<float>(rng.uniform(-1.0, 1.0) * o.saccadeDegrees);
+    f.pitch = static_cast<float>(rng.uniform(-1.0, 1.0) * 0.6 * o.saccadeDegrees);
+    plan.push_back(f);
+    t += hold;
+  }
+  return plan;
+}
+
+// Sum over events at `times` (with per-event gains) of shape(t - time), for events not yet over.
+template <typename Shape>
+double eventsAt(double t, const std::vector<double>& times, const std::vector<double>& gains,
+                double span, Shape shape) {
+  double sum = 0.0;
+  const auto first = std::lower_bound(times.begin(), times.end(), t - span);
+  for (auto it = first; it != times.end() && *it <= t; ++it) {
+    sum += gains[it - times.begin()] * shape(t - *it);
+  }
+  return sum;
 }
 
 }  // namespace
@@ -105,40 +162,57 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
                                    uint64_t seed, const MotionOptions& o) {
   const size_t n = track.size();
   const double fps = track.fps > 0 ? track.fps : 25.0;
+  const double duration = n / fps;
   std::vector<FaceParams> plan(n);
   Random rng(seed);
 
-  // Blinks at random intervals, mean scaled by the style but kept within 15..26 a minute.
-  const double mean =
-      std::clamp(o.blinkMeanSeconds * style.blinkInterval, 60.0 / 25.0, 60.0 / 16.0);
-  const double jitter = std::min(o.blinkJitterSeconds, mean * 0.3);
-  std::vector<double> blinks;
-  const double duration = n / fps;
-  for (double t = rng.uniform(0.4, mean); t < duration;
-       t += rng.uniform(mean - jitter, mean + jitter)) {
-    blinks.push_back(t);
-  }
+  const std::vector<Phrase> phrases = findPhrases(track, fps, o.phrasePauseSeconds);
+  const std::vector<double> blinks = blinkTimes(phrases, duration, style, rng, o);
+  const std::vector<Fixation> gaze = gazePlan(duration, style, rng, o);
 
-  const Wobble roll(rng), yaw(rng), pitch(rng), shiftX(rng), shiftY(rng);
-  const std::vector<double> nods = stressTimes(track);
-  std::vector<double> nodGain(nods.size());
-  for (double& g : nodGain) g = rng.uniform(0.6, 1.0);
+  const std::vector<float> roll = smoothDrift(rng, n, fps, o.driftSeconds);
+  const std::vector<float> yaw = smoothDrift(rng, n, fps, o.driftSeconds * 1.3);
+  const std::vector<float> pitch = smoothDrift(rng, n, fps, o.driftSeconds);
+  const std::vector<float> shiftX = smoothDrift(rng, n, fps, o.driftSeconds * 1.6);
+  const std::vector<float> shiftY = smoothDrift(rng, n, fps, o.driftSeconds * 1.6);
+  const std::vector<float> brow = smoothDrift(rng, n, fps, o.driftSeconds * 2.0);
+  const double breathPhase = rng.uniform(0.0, 2.0 * M_PI);
+
+  // Prosodic events with their random gains and directions.
+  const std::vector<double> nods = stressTimes(track, fps);
+  std::vector<double> nodGain(nods.size()), nodRoll(nods.size()), nodYaw(nods.size());
+  for (size_t k = 0; k < nods.size(); ++k) {
+    nodGain[k] = rng.uniform(0.6, 1.0);
+    nodRoll[k] = rng.uniform(-1.0, 1.0);
+    nodYaw[k] = rng.uniform(-1.0, 1.0);
+  }
+  std::vector<double> starts, ends, startTilt, startGain, endGain;
+  for (const Phrase& p : phrases) {
+    starts.push_back(std::max(0.0, p.start - 0.15));
+    startTilt.push_back(rng.sign() * rng.uniform(0.5, 1.0));
+    startGain.push_back(rng.uniform(0.6, 1.0));
+    ends.push_back(p.end);
+    endGain.push_back(rng.uniform(0.6, 1.0));
+  }
+  auto nodShape = [](double dt) { return bump(dt, 0.14, 0.32); };
+  auto liftShape = [](double dt) { return bump(dt, 0.35, 1.3); };
+  auto settleShape = [](double dt) { return bump(dt, 0.4, 1.0); };
 
   // Activity: 1 while speaking, easing to stillLevel after stillAfterSeconds of silence.
   double silentFor = o.stillAfterSeconds;  // a silent start is calm
   double activity = o.stillLevel;
   const double ease = 1.0 - std::exp(-1.0 / (0.6 * fps));
+  size_t fixation = 0;
 
-  size_t nextBlink = 0, nextNod = 0;
   for (size_t i = 0; i < n; ++i) {
     const double t = i / fps;
     FaceParams& p = plan[i];
     setMouth(p, track.frames[i], style);
 
-    while (nextBlink < blinks.size() && blinks[nextBlink] + 0.5 < t) ++nextBlink;
     double blink = 0.0;
-    for (size_t b = nextBlink; b < blinks.size() && blinks[b] <= t; ++b) {
-      blink = std::max(blink, blinkShape(t - blinks[b], o));
+    for (auto it = std::lower_bound(blinks.begin(), blinks.end(), t - 0.5);
+         it != blinks.end() && *it <= t; ++it) {
+      blink = std::max(blink, blinkShape(t - *it, o));
     }
     p.blink = static_cast<float>(blink);
 
@@ -147,20 +221,43 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
     const double target = silentFor < o.stillAfterSeconds ? 1.0 : o.stillLevel;
     activity += ease * (target - activity);
 
-    while (nextNod < nods.size() && nods[nextNod] + 0.5 < t) ++nextNod;
-    double nod = 0.0;
-    for (size_t k = nextNod; k < nods.size() && nods[k] <= t; ++k) {
-      nod = std::max(nod, nodGain[k] * nodShape(t - nods[k]));
-    }
+    const double nod = eventsAt(t, nods, nodGain, 0.5, nodShape);
+    const double nodR = eventsAt(t, nods, nodRoll, 0.5, nodShape);
+    const double nodY = eventsAt(t, nods, nodYaw, 0.5, nodShape);
+    const double lift = eventsAt(t, starts, startGain, 1.7, liftShape);
+    const double tilt = eventsAt(t, starts, startTilt, 1.7, liftShape);
+    const double settle = eventsAt(t, ends, endGain, 1.4, settleShape);
+    const double breath =
+        (1.0 - activity) * std::sin(2.0 * M_PI * t / o.breathSeconds + breathPhase);
 
-    const double a = activity * style.headMotion;
-    p.headRoll = static_cast<float>(a * o.rollDegrees * roll.at(t));
-    p.headYaw = static_cast<float>(a * o.yawDegrees * yaw.at(t));
-    p.headPitch =
-        static_cast<float>(a * o.pitchDegrees * pitch.at(t) + style.nods * o.nodDegrees * nod);
-    p.headShift = cv::Point2f(static_cast<float>(a * o.shiftIod * shiftX.at(t)),
-                              static_cast<float>(a * o.shiftIod * 0.6 * shiftY.at(t)));
-    p.browRaise = static_cast<float>(0.35 * nod * (0.5 + style.smile));
+    // Everything but the mouth eases in from the photo.
+    const double in = smoothstep(t / o.easeInSeconds);
+    const double a = in * activity * style.headMotion;
+    const double events = in * style.nods;
+    p.headRoll =
+        static_cast<float>(a * o.rollDegrees * roll[i] +
+                           events * (o.nodTurnDegrees * nodR + o.phraseTiltDegrees * tilt));
+    p.headYaw = static_cast<float>(a * o.yawDegrees * yaw[i] + events * o.nodTurnDegrees * nodY);
+    p.headPitch = static_cast<float>(a * o.pitchDegrees * pitch[i] +
+                                     events * (o.nodDegrees * nod - o.phraseLiftDegrees * lift +
+                                               o.phraseSettleDegrees * settle) +
+                                     in * o.breathPitchDegrees * breath);
+    p.headShift =
+        cv::Point2f(static_cast<float>(a * o.shiftIod * shiftX[i]),
+                    static_cast<float>(a * o.shiftIod * 0.7 * shiftY[i] + in * 0.004 * breath));
+    p.browRaise = static_cast<float>(
+        std::clamp(in * (style.headMotion * (o.browNod * nod + o.browPhrase * lift) +
+                         a * o.browDrift * (0.5 + 0.5 * brow[i]) + 0.2 * style.smile * nod),
+                   0.0, 1.0));
+
+    while (fixation + 1 < gaze.size() && gaze[fixation + 1].start <= t) ++fixation;
+    const Fixation& now = gaze[fixation];
+    const Fixation& before = fixation > 0 ? gaze[fixation - 1] : now;
+    const double move = smoothstep((t - now.start) / o.saccadeSeconds);
+    p.gazeYaw = static_cast<float>(in * (before.yaw + move * (now.yaw - before.yaw)));
+    p.gazePitch = static_cast<float>(in * (before.pitch + move * (now.pitch - before.pitch)));
+
+    p.photoHold = static_cast<float>(1.0 - smoothstep(t / o.mouthEaseSeconds));
   }
   return plan;
 }
