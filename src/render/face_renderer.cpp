@@ -40,7 +40,7 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
       std::make_unique<MouthInterior>(measured, photo_.size(),
                                       interiorOptionsFor(options.quality, analysis.interOcular,
                                                          face::measureBlur(photo_, measured)));
-  eyelids_ = std::make_unique<Eyelids>(rig_, measured.skinColor, measured.grainSigma);
+  eyelids_ = std::make_unique<Eyelids>(rig_, photo_, measured.skinColor, measured.grainSigma);
   const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
   warp_ =
       std::make_unique<MeshWarp>(delaunay(rig_.triangulationLayout()), rig_.sourcePoints(), roi);
