@@ -28,7 +28,7 @@ struct MotionOptions {
   double blinkOpenSeconds = 0.16;     // lid reopening time
   // Head drift while speaking (standard deviations, at style 1), smoothed over driftSeconds.
   float rollDegrees = 5.0f;
-  float yawDegrees = 9.0f;
+  float yawDegrees = 13.0f;
   float pitchDegrees = 4.0f;
   float shiftIod = 0.0f;       // sway of the head, inter-ocular distances (IOD)
   double driftSeconds = 0.45;  // time constant of the drift's smoothing
