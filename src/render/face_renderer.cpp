@@ -41,6 +41,7 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
                                       interiorOptionsFor(options.quality, analysis.interOcular,
                                                          face::measureBlur(photo_, measured)));
   eyelids_ = std::make_unique<Eyelids>(rig_, photo_, measured.skinColor, measured.grainSigma);
+  gaze_ = std::make_unique<EyeGaze>(photo_, analysis.landmarks, analysis.interOcular);
   const cv::Rect roi = rig_.anchorBounds() & cv::Rect(0, 0, photo_.cols, photo_.rows);
   warp_ =
       std::make_unique<MeshWarp>(delaunay(rig_.triangulationLayout()), rig_.sourcePoints(), roi);
@@ -93,6 +94,7 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool 
   mouth_.lipTuck = params.lipTuck, mouth_.tongueShow = params.tongueShow;
   mouth_.smile = params.smile;
   interior_->draw(mouth_, out);
+  gaze_->draw(target_, params.gazeYaw, params.gazePitch, out);
   eyelids_->draw(target_, params.blink, out);
 }
 

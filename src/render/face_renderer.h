@@ -11,6 +11,7 @@
 #include "animate/face_rig.h"
 #include "face/face_analysis.h"
 #include "render/eyelids.h"
+#include "render/eyes.h"
 #include "render/mesh_warp.h"
 #include "render/mouth_interior.h"
 
@@ -52,6 +53,7 @@ class FaceRenderer {
   std::unique_ptr<MeshWarp> warp_;
   std::unique_ptr<MouthInterior> interior_;
   std::unique_ptr<Eyelids> eyelids_;
+  std::unique_ptr<EyeGaze> gaze_;
   cv::Rect detail_;  // frame pixels sampled with the quality's finer interpolation
   std::vector<cv::Point2f> target_;
   std::vector<cv::Point2f> rest_;  // the control points with the mouth closed, this head pose
