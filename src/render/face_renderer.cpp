@@ -94,6 +94,7 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool 
   mouth_.lipTuck = params.lipTuck, mouth_.tongueShow = params.tongueShow;
   mouth_.smile = params.smile;
   interior_->draw(mouth_, out);
+  surround_.draw(target_, mouth_.axis, mouth_.unit, params.smile, params.lipSpread, out);
   gaze_->draw(target_, params.gazeYaw, params.gazePitch, out);
   eyelids_->draw(target_, params.blink, out);
 }

@@ -14,6 +14,7 @@
 #include "render/eyes.h"
 #include "render/mesh_warp.h"
 #include "render/mouth_interior.h"
+#include "render/mouth_surround.h"
 
 namespace dh::render {
 
@@ -54,6 +55,7 @@ class FaceRenderer {
   std::unique_ptr<MouthInterior> interior_;
   std::unique_ptr<Eyelids> eyelids_;
   std::unique_ptr<EyeGaze> gaze_;
+  MouthSurround surround_;
   cv::Rect detail_;  // frame pixels sampled with the quality's finer interpolation
   std::vector<cv::Point2f> target_;
   std::vector<cv::Point2f> rest_;  // the control points with the mouth closed, this head pose

@@ -144,7 +144,8 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
       (0.55f + 0.45f * smoothstep(0.02f, 0.15f, gapUnits)) * (1.0f - 0.35f * round);
   // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
   // v); the lower teeth behind it, travelling with the jaw.
-  const float upperBase = 0.028f - 0.01f * tuck;
+  // (In a smile the lower lip follows the upper teeth's edge: they show down to it.)
+  const float upperBase = 0.028f - 0.01f * tuck + 0.025f * std::clamp(m.smile, 0.0f, 1.0f);
   const float lowerBase = upperBase - 0.035f + 0.8f * std::max(0.0f, m.jawDrop);
   // The tongue rests behind the lower teeth; for t, d, n, l its tip rises toward the upper teeth,
   // for th it shows between them.

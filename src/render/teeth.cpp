@@ -77,7 +77,9 @@ ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const 
   light *= toothShade(i, x > 0.0f);
   if (row_ == Row::Lower) light *= 0.72f;
   // Convex across: darker toward both sides of each tooth, a soft sheen off-centre.
-  light *= 1.0f - 0.08f * c * c - 0.3f * c * c * c * c;
+  // Small teeth (a few pixels wide) show their relief only faintly, as a camera would.
+  const float relief = smoothstep(5.0f, 16.0f, tooth.width * ppu);
+  light *= 1.0f - (0.03f + 0.05f * relief) * c * c - (0.04f + 0.26f * relief) * c * c * c * c;
   if (i < 3) light *= 1.0f + 0.07f * std::exp(-(c + 0.25f) * (c + 0.25f) * 12.0f);
   cv::Vec3f color = style.enamel * light;
 
@@ -103,8 +105,7 @@ ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const 
   const float fromSide = (1.0f - ac) * 0.5f * tooth.width * cosPhi * ppu;  // px to the boundary
   const float gapHalf = std::max(0.5f, 0.012f * tooth.width * ppu) *
                         (1.0f + 0.8f * (1.0f - smoothstep(0.0f, 0.03f, intoTooth)));
-  // Small teeth (a few pixels wide) show their gaps only faintly, as a camera would.
-  const float strength = 0.2f + 0.3f * smoothstep(4.0f, 14.0f, tooth.width * ppu);
+  const float strength = 0.08f + 0.37f * relief;
   const float gap = strength * std::exp(-(fromSide / gapHalf) * (fromSide / gapHalf));
   color = color * (1.0f - gap) + style.cavity * gap;
 

@@ -136,7 +136,7 @@ TEST_P(MouthAndEyes, UpperTeethAreSeparateBrightTeethWithDarkerGaps) {
       cv::Sobel(gray(region).clone(), gx, CV_32F, 1, 0);
       cv::Sobel(gray(region).clone(), gy, CV_32F, 0, 1);
       const double across = cv::norm(gx), along = cv::norm(gy);
-      EXPECT_GT(across, 0.5 * along) << name << " across " << across << " along " << along;
+      EXPECT_GT(across, 0.3 * along) << name << " across " << across << " along " << along;
 
       // The same measures on a flat pale band (each row at its mean, the old look) find no gaps
       // and no edges across: they can fail.
