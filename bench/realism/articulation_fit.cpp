@@ -58,15 +58,41 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// Opening peaks that stand at least 20% of the curve's range above the dips on both sides, per
+// second of speech: how often the mouth opens and closes again.
+double openingsPerSecond(const std::vector<float>& curve, const std::vector<bool>& speech,
+                         double fps) {
+  if (curve.empty()) return 0.0;
+  const auto [lo, hi] = std::minmax_element(curve.begin(), curve.end());
+  const float prominence = 0.2f * (*hi - *lo);
+  size_t peaks = 0;
+  float low = curve[0], candidate = -1.0f;
+  for (float v : curve) {
+    if (candidate < 0.0f) {
+      low = std::min(low, v);
+      if (v >= low + prominence) candidate = v;
+    } else if (v > candidate) {
+      candidate = v;
+    } else if (v <= candidate - prominence) {
+      ++peaks;
+      candidate = -1.0f;
+      low = v;
+    }
+  }
+  const double seconds = std::count(speech.begin(), speech.end(), true) / fps;
+  return seconds > 0 ? peaks / seconds : 0.0;
+}
+
 struct Score {
   speech::ArticulationConfig config;
-  double lag0 = 0, best = 0, lagMs = 0, openRatio = 0;
+  double lag0 = 0, best = 0, lagMs = 0, openRatio = 0, openings = 0;
 };
 
 Score score(const std::vector<FitClip>& clips, const speech::ArticulationConfig& config) {
-  std::vector<double> lag0, best, lag, ratio;
+  std::vector<double> lag0, best, lag, ratio, openings;
   for (const auto& clip : clips) {
     const std::vector<float> ours = predictedGap(clip, config);
+    openings.push_back(openingsPerSecond(ours, clip.speech, clip.fps));
     const LagCorrelation c = mouthCorrelation(ours, clip.realMouth, clip.fps);
     lag0.push_back(c.atZero);
     best.push_back(c.best);
@@ -74,7 +100,7 @@ Score score(const std::vector<FitClip>& clips, const speech::ArticulationConfig&
     const double real = meanOver(clip.realMouth, clip.speech);
     if (real > 0) ratio.push_back(meanOver(ours, clip.speech) / real);
   }
-  return {config, median(lag0), median(best), median(lag), median(ratio)};
+  return {config, median(lag0), median(best), median(lag), median(ratio), median(openings)};
 }
 
 void printPhoneOpenings(const std::vector<FitClip>& clips, double leadSeconds) {
@@ -125,15 +151,19 @@ int run(const std::string& listPath) {
     clips.push_back(std::move(f));
   }
 
+  std::vector<double> realOpenings;
+  for (const auto& clip : clips)
+    realOpenings.push_back(openingsPerSecond(clip.realMouth, clip.speech, clip.fps));
+  std::cout << "real speakers: " << median(realOpenings) << " openings/s of speech (median)\n";
   const speech::ArticulationConfig current;
   const Score base = score(clips, current);
   std::vector<Score> scores;
-  for (double weight : {0.25, 0.5})
-    for (double closure : {0.0, 0.5, 1.0})
-      for (double lead : {0.03, 0.06, 0.09})
-        for (double coart : {1.0, 1.6, 2.4})
+  for (double weight : {0.25, 0.5, 0.75})
+    for (double closure : {0.7})
+      for (double lead : {0.03, 0.06})
+        for (double coart : {0.6, 1.0, 1.6})
           for (double vowelFull : {0.0, 0.12})
-            for (double smoothing : {0.0, 0.03, 0.05, 0.08}) {
+            for (double smoothing : {0.0, 0.02, 0.04}) {
               speech::ArticulationConfig c = current;
               c.loudnessWeight = weight;
               c.shapeFloor = 0.0;
@@ -153,11 +183,12 @@ int run(const std::string& listPath) {
               << s.config.coarticulationScale << " vowelFull " << s.config.vowelFullSeconds
               << " smooth " << s.config.jawSmoothingSeconds << "  | r0 " << s.lag0 << " best "
               << s.best << " at " << std::setprecision(0) << s.lagMs << " ms, open x"
-              << std::setprecision(2) << s.openRatio << " (jawGain to match "
-              << s.config.jawGain / std::max(1e-6, s.openRatio) << ")\n";
+              << std::setprecision(2) << s.openRatio << ", " << s.openings
+              << " openings/s (jawGain to match " << s.config.jawGain / std::max(1e-6, s.openRatio)
+              << ")\n";
   };
   print("current:", base);
-  for (size_t i = 0; i < std::min<size_t>(15, scores.size()); ++i) print("fit:", scores[i]);
+  for (size_t i = 0; i < std::min<size_t>(25, scores.size()); ++i) print("fit:", scores[i]);
   for (const auto& clip : clips) {
     const std::vector<float> ours = predictedGap(clip, scores.front().config);
     const LagCorrelation c = mouthCorrelation(ours, clip.realMouth, clip.fps);

@@ -11,13 +11,13 @@ namespace {
 
 // How far before its start a phone can still change the track: its shape is moved
 // phoneLeadSeconds earlier and fades in over six anticipation constants (at most 60 ms, a vowel),
-// a p/b/m closes closureLead + ramp before it, the jaw's smoothing reaches three sigma, and a
-// frame averages half a frame either way. Rounded up generously: the frames this holds back are
-// drawn a moment later, nothing more.
+// a p/b/m closes closureLead + ramp before it, the jaw's smoothing reaches three sigma, the
+// whole mouth runs visualLead ahead, and a frame averages half a frame either way. Rounded up
+// generously: the frames this holds back are drawn a moment later, nothing more.
 double reachBackSeconds(const ArticulationConfig& config, double fps) {
   return config.phoneLeadSeconds + 6 * 0.06 * config.coarticulationScale +
          config.closureLeadSeconds + config.closureRampSeconds + 3 * config.jawSmoothingSeconds +
-         1.0 / fps + 0.5;
+         config.visualLeadSeconds + 1.0 / fps + 0.5;
 }
 
 }  // namespace

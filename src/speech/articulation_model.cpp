@@ -296,6 +296,13 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     fine.tongue[i] = clamp01(lipAmount * shapes.tongue[i]);
   }
   fine.jaw = smoothFinite(fine.jaw, config.jawSmoothingSeconds / step);
+  // Real jaws run ahead of their sound as a whole, not only at onsets. The pause gate and the
+  // lip closures keep their own timing (they are set by the sound and the phones).
+  const auto lead = static_cast<size_t>(std::lround(config.visualLeadSeconds / step));
+  if (lead > 0 && n > lead) {
+    std::rotate(fine.jaw.begin(), fine.jaw.begin() + lead, fine.jaw.end());
+    std::fill(fine.jaw.end() - lead, fine.jaw.end(), fine.jaw[n - lead - 1]);
+  }
   for (size_t i = 0; i < n; ++i) fine.jaw[i] *= gate[i] * (1.0f - 0.95f * fine.press[i]);
 
   ArticulationTrack track;

@@ -11,7 +11,8 @@
 namespace dh::speech {
 
 // The defaults of the jaw's amplitude and timing (loudnessWeight, shapeFloor, closureDepth,
-// phoneLeadSeconds, coarticulationScale, vowelFullSeconds, jawSmoothingSeconds, jawGain) are
+// phoneLeadSeconds, coarticulationScale, vowelFullSeconds, jawSmoothingSeconds, jawGain,
+// visualLeadSeconds) are
 // fitted to real speakers' measured lip motion: `bench/realism/realism.sh` then
 // `build/bench/realism/articulation_fit --list build/realism/work/clips.tsv` (see
 // docs/BENCHMARKS.md, "Realism").
@@ -28,10 +29,11 @@ struct ArticulationConfig {
   double loudnessWeight = 0.5;        // jaw amplitude = (1 - w) + w x loudness envelope
   double loudnessExponent = 1.0;      // ... with the envelope raised to this power
   double shapeFloor = 0.0;            // shape = floor + (1 - floor) x phone/formant openness
-  double jawGain = 1.1;               // overall scale of the jaw opening
+  double jawGain = 1.2;               // overall scale of the jaw opening
   double coarticulationScale = 1.6;   // scales how far phones reach into their neighbours
   double vowelFullSeconds = 0.12;     // vowels shorter than this open less (x sqrt(d / this))
-  double jawSmoothingSeconds = 0.04;  // the jaw's inertia: Gaussian sigma over time (±3 sigma)
+  double jawSmoothingSeconds = 0.03;  // the jaw's inertia: Gaussian sigma over time (±3 sigma)
+  double visualLeadSeconds = 0.04;    // the jaw track runs this much ahead of the sound
   double quietLevel = 0.12;           // loudness (0..1) below which a rise counts as an onset
   double minStressGapSeconds = 0.6;   // nods are at least this far apart
 };

@@ -42,10 +42,14 @@ class RecordedClip : public ::testing::TestWithParam<std::string> {
   float range_ = 0.0f;
 };
 
-// Pearson r >= 0.6 between jaw opening and the loudness envelope over voiced frames. The
-// envelope is measured here from the samples (frame RMS in dB over a 40 dB span), not taken from
-// the track.
-TEST_P(RecordedClip, JawOpeningFollowsTheLoudnessEnvelope) {
+// The jaw articulates syllables instead of following loudness: during speech it opens and
+// closes again (peaks that stand at least 20% of its range above the dips on both sides) 1-7
+// times a second of voice (real speakers' lip gap, measured by bench/realism the same way:
+// median 1.9), and its correlation with the loudness envelope stays below 0.75 (real speakers
+// measure about 0.3; an envelope follower near 1). The envelope
+// is measured here from the samples (frame RMS in dB over a 40 dB span), not taken from the
+// track.
+TEST_P(RecordedClip, JawArticulatesSyllablesRatherThanFollowingLoudness) {
   const std::vector<double> levels = test::frameLevelsDb(mono_, kFps);
   std::vector<double> sorted = levels;
   std::sort(sorted.begin(), sorted.end());
@@ -61,9 +65,31 @@ TEST_P(RecordedClip, JawOpeningFollowsTheLoudnessEnvelope) {
   }
   ASSERT_GT(jaw.size(), 50u);
   const double r = pearson(jaw, envelope);
+
+  // Prominent opening peaks over the whole curve, per second of voiced frames.
+  const float prominence = 0.2f * range_;
+  size_t peaks = 0;
+  float lowSinceLast = jaw_.empty() ? 0.0f : jaw_[0];
+  float candidate = -1.0f;
+  for (float v : jaw_) {
+    if (candidate < 0.0f) {
+      lowSinceLast = std::min(lowSinceLast, v);
+      if (v >= lowSinceLast + prominence) candidate = v;
+    } else if (v > candidate) {
+      candidate = v;
+    } else if (v <= candidate - prominence) {
+      ++peaks;
+      candidate = -1.0f;
+      lowSinceLast = v;
+    }
+  }
+  const double rate = peaks / (jaw.size() / kFps);
   RecordProperty("pearson_r", std::to_string(r));
-  std::cout << GetParam() << ": r = " << r << " over " << jaw.size() << " voiced frames\n";
-  EXPECT_GE(r, 0.6);
+  std::cout << GetParam() << ": r = " << r << " over " << jaw.size() << " voiced frames, " << rate
+            << " openings a second\n";
+  EXPECT_LT(r, 0.75);
+  EXPECT_GE(rate, 1.0);
+  EXPECT_LE(rate, 7.0);
 }
 
 // In silences of 300 ms or more the mouth is closed (jaw <= 5% of its range) in >= 95% of the
