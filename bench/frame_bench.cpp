@@ -161,7 +161,7 @@ int writeSheet(const Args& args) {
     }
     cv::imwrite(args.mesh, frame);
   }
-  cv::imwrite(args.sheet, sheet);
+  cv::imwrite(args.sheet, sheet, {cv::IMWRITE_PNG_COMPRESSION, 9});
   std::cout << "wrote " << args.sheet << "\n";
   return 0;
 }
@@ -294,7 +294,7 @@ int writeComparison(const Args& args) {
   }
   cv::Mat sheet;
   cv::vconcat(rows, sheet);
-  cv::imwrite(args.sheet, sheet);
+  cv::imwrite(args.sheet, sheet, {cv::IMWRITE_PNG_COMPRESSION, 9});
   std::cout << "wrote " << args.sheet << " from " << real.size() << " real frames\n";
   return 0;
 }

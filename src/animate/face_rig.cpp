@@ -178,7 +178,7 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
   for (int i : {49, 53}) q[i].y += 0.01f * stretch - 0.012f * round;
   for (int i : {55, 59}) q[i].y -= 0.01f * stretch - 0.012f * round;
   // f, v: the upper lip lifts off the upper teeth and the lower lip rolls in and up under them.
-  for (int i : {61, 62, 63}) q[i].y -= 0.03f * tuck * column(q[i].x);
+  for (int i : {61, 62, 63}) q[i].y -= 0.045f * tuck * column(q[i].x);
   for (int i : {50, 51, 52}) q[i].y -= 0.012f * tuck;
   for (int i : {56, 57, 58}) q[i].y -= 0.04f * tuck * column(q[i].x);
   for (int i : {55, 59}) q[i].y -= 0.025f * tuck;

@@ -98,12 +98,12 @@ void measureColors(const cv::Mat& source, FaceAnalysis& a) {
   // the photo's light: the skin's departure from a typical skin tone (BGR ratios to their mean
   // of about 0.80 : 0.95 : 1.25) is the colour cast, and half of it is applied, so teeth in a
   // pink-lit photo are not greenish-white.
-  const float teethLight = std::clamp(skinLight * 1.3f, 175.0f, 230.0f);
+  const float teethLight = std::clamp(skinLight * 1.35f, 180.0f, 235.0f);
   cv::Vec3f teeth = cv::Vec3f(0.86f, 0.95f, 1.0f) * teethLight;
   const cv::Vec3f typicalSkin(0.80f, 0.95f, 1.25f);
   for (int k = 0; k < 3; ++k) {
     const float ratio = a.skinColor[k] / std::max(1.0f, skinLight) / typicalSkin[k];
-    teeth[k] = std::min(250.0f, teeth[k] * std::pow(std::clamp(ratio, 0.7f, 1.4f), 0.7f));
+    teeth[k] = std::min(250.0f, teeth[k] * std::sqrt(std::clamp(ratio, 0.7f, 1.4f)));
   }
   const cv::Vec3f defaultTeeth = teeth;
   a.teethColor = a.teethVisible ? medianColor(face, teethMask, defaultTeeth) : defaultTeeth;

@@ -47,7 +47,7 @@ MouthInterior::MouthInterior(const face::FaceAnalysis& a, cv::Size frameSize,
   lip_ = a.lipColor;
   // Cavity: the lip colour taken far down in lightness (dark red-brown, never black); tongue:
   // the lip colour a little lighter and pinker; gum: between the two.
-  cavity_ = a.lipColor * 0.26f;
+  cavity_ = a.lipColor * 0.22f;
   tongue_ = a.lipColor * 0.95f + cv::Vec3f(4.0f, 4.0f, 12.0f);
   gum_ = a.lipColor * 1.05f + cv::Vec3f(6.0f, 6.0f, 10.0f);
   teeth_ = a.teethColor;
@@ -146,7 +146,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   // v); the lower teeth behind it, travelling with the jaw.
   // (In a smile the lower lip follows the upper teeth's edge: they show down to it.)
   const float upperBase = 0.028f - 0.01f * tuck + 0.025f * std::clamp(m.smile, 0.0f, 1.0f);
-  const float lowerBase = upperBase - 0.035f + 0.8f * std::max(0.0f, m.jawDrop);
+  const float lowerBase = upperBase - 0.03f + 0.8f * std::max(0.0f, m.jawDrop);
   // The tongue rests behind the lower teeth; for t, d, n, l its tip rises toward the upper teeth,
   // for th it shows between them.
   const float tongueFront = smoothstep(0.55f, 0.9f, rise);
