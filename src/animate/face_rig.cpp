@@ -183,8 +183,9 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
   for (int i : {56, 57, 58}) q[i].y -= 0.04f * tuck * column(q[i].x);
   for (int i : {55, 59}) q[i].y -= 0.025f * tuck;
   // Spread lifts the upper lip off the teeth a little; rounding closes the opening to an o.
-  for (int i : {61, 62, 63}) q[i].y += (0.04f * round * jaw - 0.012f * spread) * column(q[i].x);
-  for (int i : {65, 66, 67}) q[i].y -= 0.02f * round * jaw * column(q[i].x);
+  for (int i : {61, 62, 63}) q[i].y += 0.03f * round * jaw - 0.012f * spread * column(q[i].x);
+  for (int i : {65, 66, 67}) q[i].y -= 0.015f * round * jaw;
+  for (int i : {61, 63, 65, 67}) q[i].x -= side(i) * 0.025f * round;
   // Spread and round move the corners sideways; round also pushes the lips out.
   const float sideways = 0.07f * spread - 0.09f * round + 0.05f * smile;
   for (int i : {48, 54, 60, 64}) q[i].x += side(i) * sideways;

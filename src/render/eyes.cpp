@@ -119,9 +119,22 @@ void EyeGaze::prepare(Eye& eye, const cv::Mat& photo, const face::Landmarks& lm)
   std::sort(irisLight.begin(), irisLight.end());
   const float irisMedian = irisLight.empty() ? 60.0f : irisLight[irisLight.size() / 2];
 
-  // The catchlight: pixels of the iris far brighter than it.
+  // The catchlight: pixels of the iris far brighter than it, a small spot (a wide bright area
+  // is a reflection in glasses or a coloured iris: the threshold rises until it is small).
   eye.catchlight = cv::Mat::zeros(eye.box.size(), CV_32F);
-  const float threshold = irisMedian + std::max(25.0f, 0.4f * (lightOf(sclera) - irisMedian));
+  float threshold = irisMedian + std::max(25.0f, 0.4f * (lightOf(sclera) - irisMedian));
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    int bright = 0, inside = 0;
+    for (int y = 0; y < gray.rows; ++y) {
+      for (int x = 0; x < gray.cols; ++x) {
+        if (std::hypot(x - center.x, y - center.y) > eye.radius) continue;
+        ++inside;
+        if (gray.at<float>(y, x) > threshold) ++bright;
+      }
+    }
+    if (bright * 12 <= inside) break;
+    threshold += 15.0f;
+  }
   cv::Vec3f irisColor(0, 0, 0);
   int irisCount = 0;
   for (int y = 0; y < gray.rows; ++y) {
