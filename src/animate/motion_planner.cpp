@@ -246,7 +246,7 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
         cv::Point2f(static_cast<float>(a * o.shiftIod * shiftX[i]),
                     static_cast<float>(a * o.shiftIod * 0.7 * shiftY[i] + in * 0.004 * breath));
     p.browRaise = static_cast<float>(
-        std::clamp(in * (style.headMotion * (o.browNod * nod + o.browPhrase * lift) +
+        std::clamp(in * (style.nods * (o.browNod * nod + o.browPhrase * lift) +
                          a * o.browDrift * (0.5 + 0.5 * brow[i]) + 0.2 * style.smile * nod),
                    0.0, 1.0));
 

@@ -341,6 +341,11 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   }
 
   keepSteadyPitch(out.voicing, pitchLag);
+  out.pitchHz.assign(frames, 0.0f);
+  for (size_t f = 0; f < frames; ++f) {
+    if (out.voicing[f] >= 0.5f && pitchLag[f] > 0)
+      out.pitchHz[f] = static_cast<float>(config.sampleRate) / pitchLag[f];
+  }
   out.speechLevelDb = percentile(out.levelDb, config.speechPercentile);
   out.noiseFloorDb = percentile(out.levelDb, config.floorPercentile);
   if (out.speechLevelDb - out.noiseFloorDb < config.noisyRangeDb) {

@@ -32,6 +32,7 @@ struct AcousticFeatures {
   std::vector<float> loudness;    // 0..1 relative to the clip's speech level, smoothed
   std::vector<uint8_t> active;    // 1 = speech activity
   std::vector<float> voicing;     // 0..1 normalised autocorrelation peak at the pitch lag
+  std::vector<float> pitchHz;     // voice pitch (F0) where voiced (voicing >= 0.5), else 0
   std::vector<float> f1;          // Hz, first formant estimate (0 where unvoiced)
   std::vector<float> f2;          // Hz, second formant estimate (0 where unvoiced)
   std::vector<float> fricative;   // 0..1 share of energy above 4 kHz

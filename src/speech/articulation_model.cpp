@@ -201,22 +201,47 @@ float clamp01(double v) {
   return static_cast<float>(std::clamp(v, 0.0, 1.0));
 }
 
-// Frames where a prominent syllable begins: strong loudness peaks, spaced for natural nods.
-std::vector<double> stressOnsets(const std::vector<float>& loudness, double step,
+// Semitones by which the voice's highest pitch within `radius` samples of `i` stands above the
+// clip's median pitch (0 where unvoiced): how strongly a syllable carries a pitch accent.
+float accentSemitones(const std::vector<float>& pitch, float medianHz, size_t i, size_t radius) {
+  if (medianHz <= 0.0f) return 0.0f;
+  float top = 0.0f;
+  for (size_t k = i > radius ? i - radius : 0; k <= i + radius && k < pitch.size(); ++k)
+    top = std::max(top, pitch[k]);
+  return top > 0.0f ? static_cast<float>(12.0 * std::log2(top / medianHz)) : 0.0f;
+}
+
+// Frames where a prominent syllable begins, spaced for natural nods: loudness peaks, made more
+// prominent by a pitch accent (the voice rising above its usual pitch), so that an accented but
+// quieter syllable can count too.
+std::vector<double> stressOnsets(const std::vector<float>& loudness,
+                                 const std::vector<float>& pitch, double step,
                                  double minGapSeconds) {
   struct Peak {
     size_t index;
     float prominence;
   };
+  std::vector<float> voicedPitch;
+  for (float f : pitch)
+    if (f > 0.0f) voicedPitch.push_back(f);
+  float medianHz = 0.0f;
+  if (!voicedPitch.empty()) {
+    std::nth_element(voicedPitch.begin(), voicedPitch.begin() + voicedPitch.size() / 2,
+                     voicedPitch.end());
+    medianHz = voicedPitch[voicedPitch.size() / 2];
+  }
   std::vector<Peak> peaks;
   const auto window = static_cast<size_t>(0.15 / step);
+  const auto radius = static_cast<size_t>(0.08 / step);
   for (size_t i = 1; i + 1 < loudness.size(); ++i) {
-    if (loudness[i] < loudness[i - 1] || loudness[i] < loudness[i + 1] || loudness[i] < 0.75f) {
+    if (loudness[i] < loudness[i - 1] || loudness[i] < loudness[i + 1] || loudness[i] < 0.6f) {
       continue;
     }
+    const float accent = std::clamp(accentSemitones(pitch, medianHz, i, radius) / 4.0f, 0.0f, 1.0f);
+    if (loudness[i] < 0.75f && accent < 0.5f) continue;
     float lowest = loudness[i];
     for (size_t k = i > window ? i - window : 0; k < i; ++k) lowest = std::min(lowest, loudness[k]);
-    const float prominence = loudness[i] - lowest;
+    const float prominence = loudness[i] - lowest + 0.25f * accent;
     if (prominence >= 0.25f) peaks.push_back({i, prominence});
   }
   std::sort(peaks.begin(), peaks.end(),
@@ -357,7 +382,8 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     }
     pose.lipPress = pressMax;
   }
-  for (double onset : stressOnsets(features.loudness, step, config.minStressGapSeconds)) {
+  for (double onset :
+       stressOnsets(features.loudness, features.pitchHz, step, config.minStressGapSeconds)) {
     const auto k = static_cast<size_t>(std::lround(onset * fps));
     if (k < frames) track.stressed[k] = 1;
   }
