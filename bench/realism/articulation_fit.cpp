@@ -159,14 +159,13 @@ int run(const std::string& listPath) {
   const Score base = score(clips, current);
   std::vector<Score> scores;
   for (double weight : {0.25, 0.5, 0.75})
-    for (double closure : {0.7})
-      for (double lead : {0.03, 0.06})
-        for (double coart : {0.6, 1.0, 1.6})
+    for (double closure : {0.5, 0.7, 1.0})
+      for (double lead : {0.03, 0.06, 0.09})
+        for (double coart : {1.0, 1.6})
           for (double vowelFull : {0.0, 0.12})
-            for (double smoothing : {0.0, 0.02, 0.04}) {
+            for (double smoothing : {0.02, 0.03, 0.04}) {
               speech::ArticulationConfig c = current;
               c.loudnessWeight = weight;
-              c.shapeFloor = 0.0;
               c.closureDepth = closure;
               c.phoneLeadSeconds = lead;
               c.coarticulationScale = coart;
