@@ -194,6 +194,56 @@ std::string table(const std::vector<Result>& results) {
   return t.str();
 }
 
+// The photo next to the frames of a render where the head is furthest from its pose in the
+// photo (largest turn, tilt and nod by the tracker), each above a 2x crop of the top of the head
+// and the neck, where a warp would tear or smear the background first.
+int drawLargestMotion(const std::string& video, const std::string& outPath) {
+  const TrackedVideo tracked = trackVideo(video);
+  const FaceCurves c = measureCurves(tracked);
+  std::vector<std::pair<double, int>> motion;
+  for (size_t k = 0; k < c.roll.size(); ++k) {
+    const double d = std::abs(c.roll[k] - c.roll[0]) + 0.5 * std::abs(c.yaw[k] - c.yaw[0]) +
+                     0.5 * std::abs(c.pitch[k] - c.pitch[0]);
+    motion.push_back({d, static_cast<int>(k)});
+  }
+  std::sort(motion.rbegin(), motion.rend());
+  std::vector<int> frames{0};
+  for (const auto& [d, k] : motion) {
+    const bool apart = std::all_of(frames.begin(), frames.end(),
+                                   [&](int f) { return std::abs(f - k) > tracked.fps; });
+    if (apart) frames.push_back(k);
+    if (frames.size() == 4) break;
+  }
+  const int cell = 360;
+  cv::Mat sheet(2 * cell, static_cast<int>(frames.size()) * cell, CV_8UC3, cv::Scalar(40, 40, 40));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    cv::Mat f = readFrame(video, frames[i], cell);
+    const cv::Rect centre((f.cols - cell) / 2, (f.rows - cell) / 2, cell, cell);
+    f(centre).copyTo(sheet(cv::Rect(static_cast<int>(i) * cell, 0, cell, cell)));
+    // 2x crop around the side of the head and the neck (left half of the face's box).
+    const face::Landmarks& lm = tracked.landmarks[frames[i]];
+    const double scale = static_cast<double>(cell) / std::min(tracked.width, tracked.height);
+    const cv::Point2f side = (lm[0] + lm[8]) * 0.5f * static_cast<float>(scale);
+    cv::Rect crop(cvRound(side.x - cell / 4.0), cvRound(side.y - cell / 4.0), cell / 2, cell / 2);
+    crop &= cv::Rect(0, 0, f.cols, f.rows);
+    cv::Mat zoom;
+    cv::resize(f(crop), zoom, cv::Size(cell, cell * crop.height / std::max(1, crop.width)), 0, 0,
+               cv::INTER_CUBIC);
+    zoom(cv::Rect(0, 0, cell, std::min(cell, zoom.rows)))
+        .copyTo(sheet(cv::Rect(static_cast<int>(i) * cell, cell, cell, std::min(cell, zoom.rows))));
+    const std::string label = frames[i] == 0
+                                  ? std::string("frame 0 (the photo)")
+                                  : "frame " + std::to_string(frames[i]) + ": roll " +
+                                        fixed(c.roll[frames[i]] - c.roll[0], 1) + " yaw " +
+                                        fixed(c.yaw[frames[i]] - c.yaw[0], 1) + " pitch " +
+                                        fixed(c.pitch[frames[i]] - c.pitch[0], 1);
+    cv::putText(sheet, label, {static_cast<int>(i) * cell + 4, 16}, cv::FONT_HERSHEY_SIMPLEX, 0.42,
+                cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+  }
+  cv::imwrite(outPath, sheet);
+  return 0;
+}
+
 int run(const std::string& listPath, const std::string& outDir) {
   std::filesystem::create_directories(outDir);
   std::vector<Result> results;
@@ -243,11 +293,20 @@ int run(const std::string& listPath, const std::string& outDir) {
 
 int main(int argc, char** argv) {
   CLI::App app("Realism benchmark: real talking clips against our renders of their sound");
-  std::string list, out;
-  app.add_option("--list", list, "Tab-separated clip list (see the file's header)")->required();
-  app.add_option("--out", out, "Folder for sheets, results.json and summary.md")->required();
+  std::string list, out, motionOf;
+  auto* listOption =
+      app.add_option("--list", list, "Tab-separated clip list (see the file's header)");
+  app.add_option("--out", out,
+                 "Folder for sheets, results.json and summary.md (with --list), or "
+                 "the PNG to write (with --largest-motion)")
+      ->required();
+  auto* motionOption = app.add_option("--largest-motion", motionOf,
+                                      "A render: draw its frames of largest head motion instead");
+  listOption->excludes(motionOption);
   CLI11_PARSE(app, argc, argv);
   try {
+    if (!motionOf.empty()) return dh::bench::drawLargestMotion(motionOf, out);
+    if (list.empty()) throw std::runtime_error("--list or --largest-motion is required");
     return dh::bench::run(list, out);
   } catch (const std::exception& e) {
     std::cerr << "realism_bench: " << e.what() << "\n";

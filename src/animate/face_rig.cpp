@@ -111,29 +111,27 @@ FaceRig::FaceRig(const face::FaceAnalysis& analysis, const RigOptions& options)
     p.depth = landmarkDepth(-1, p.neutral.x, faceHalfWidth_);
     face_.push_back(p);
   }
-  // Head ring (moves with the head; the lower part follows the jaw a little) and the fixed
-  // anchor ring around it.
+  // Head ring (moves with the head; the lower part follows the jaw a little), a ring half-way
+  // out that follows the head partly (hair, neck and shoulders go along, background lines bend
+  // gently instead of kinking), and the fixed anchor ring around it.
   const float top = browY - 1.35f;
   const float centerY = 0.5f * (top + chinY_);
-  auto ring = [&](float scale, float below, float above, bool fixed, int count) {
+  auto ring = [&](float scale, float below, float above, float weight, int count) {
     for (int k = 0; k < count; ++k) {
       const float a = 2.0f * static_cast<float>(M_PI) * k / count;
       const float s = std::sin(a);  // > 0: lower half
       const float ry = s > 0 ? (chinY_ + below - centerY) : (centerY - top + above);
       Point p;
       p.neutral = cv::Point2f(std::cos(a) * faceHalfWidth_ * scale, centerY + s * ry);
-      if (!fixed) {
-        const float lower = std::max(0.0f, s);
-        p.headWeight = 1.0f - 0.5f * lower;
-        p.jawWeight = 0.35f * lower * lower;
-      } else {
-        p.headWeight = 0.0f;
-      }
+      const float lower = std::max(0.0f, s);
+      p.headWeight = weight * (1.0f - 0.5f * lower);
+      p.jawWeight = weight >= 1.0f ? 0.35f * lower * lower : 0.0f;
       face_.push_back(p);
     }
   };
-  ring(options_.headRingScale, 0.4f, 0.0f, false, 16);
-  ring(options_.anchorRingScale, 1.1f, 0.8f, true, 16);
+  ring(options_.headRingScale, 0.4f, 0.0f, 1.0f, 16);
+  ring(0.5f * (options_.headRingScale + options_.anchorRingScale), 0.8f, 0.5f, 0.4f, 16);
+  ring(options_.anchorRingScale, 1.3f, 1.0f, 0.0f, 16);
   for (size_t i = source_.size(); i < face_.size(); ++i)
     source_.push_back(toImage(face_[i].neutral));
   work_.resize(face_.size());
