@@ -28,6 +28,7 @@ struct FitClip {
   std::vector<float> realMouth;
   std::vector<bool> speech;
   speech::AcousticFeatures features;
+  std::vector<float> mono;
   std::vector<speech::TimedPhone> phones;
 };
 
@@ -145,6 +146,7 @@ int run(const std::string& listPath) {
         media::decodeAudio(core::readFileBytes(clip.voice, "voice"), "voice"), 16000);
     f.speech = measureSound(mono, f.fps, f.realMouth.size()).speech;
     f.features = speech::analyzeAcoustics(mono, analysis.acoustic);
+    f.mono = mono;
     f.phones = speech::recognizePhones(mono, analysis.recognizer,
                                        speech::silencesToSkip(f.features, analysis));
     std::cerr << clip.name << ": " << f.phones.size() << " phones\n";
@@ -173,6 +175,20 @@ int run(const std::string& listPath) {
               c.jawSmoothingSeconds = smoothing;
               scores.push_back(score(clips, c));
             }
+  // The recogniser's phone language-model weight, with the shipped articulation settings.
+  for (double weight : {2.0, 4.0, 8.0, 12.0}) {
+    std::vector<FitClip> variant = clips;
+    speech::PhoneRecognizerConfig recognizer = analysis.recognizer;
+    recognizer.languageWeight = weight;
+    for (auto& clip : variant) {
+      clip.phones = speech::recognizePhones(clip.mono, recognizer,
+                                            speech::silencesToSkip(clip.features, analysis));
+    }
+    const Score s = score(variant, current);
+    std::cout << std::fixed << std::setprecision(2) << "recogniser -lw " << weight << ": r0 "
+              << s.lag0 << " best " << s.best << " at " << std::setprecision(0) << s.lagMs
+              << " ms\n";
+  }
   std::sort(scores.begin(), scores.end(),
             [](const Score& a, const Score& b) { return a.lag0 > b.lag0; });
   auto print = [](const char* label, const Score& s) {
