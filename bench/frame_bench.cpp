@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -183,11 +184,65 @@ cv::Mat mouthTile(const cv::Mat& frame, const face::Landmarks& lm, cv::Size size
   return tile;
 }
 
+// How the inside of an open mouth looks, relative to the lips around it (so lighting and skin
+// tone cancel): its mean lightness, the share of dark (cavity) and bright (teeth) pixels, and
+// how much of its edge energy runs across (vertical edges: the sides of teeth) rather than along.
+struct InteriorStats {
+  float mean = 0.0f, dark = 0.0f, bright = 0.0f, across = 0.0f;
+};
+
+InteriorStats interiorStats(const cv::Mat& frame, const face::Landmarks& lm) {
+  std::vector<cv::Point> inner, outer;
+  for (int i = 60; i < 68; ++i) inner.emplace_back(cvRound(lm[i].x), cvRound(lm[i].y));
+  for (int i = 48; i < 60; ++i) outer.emplace_back(cvRound(lm[i].x), cvRound(lm[i].y));
+  cv::Rect box = cv::boundingRect(outer);
+  box.x -= 2, box.y -= 2, box.width += 4, box.height += 4;
+  box &= cv::Rect(0, 0, frame.cols, frame.rows);
+  for (auto& p : inner) p -= box.tl();
+  for (auto& p : outer) p -= box.tl();
+  cv::Mat gray, open = cv::Mat::zeros(box.size(), CV_8U), lips = cv::Mat::zeros(box.size(), CV_8U);
+  cv::cvtColor(frame(box), gray, cv::COLOR_BGR2GRAY);
+  gray.convertTo(gray, CV_32F);
+  cv::fillPoly(open, std::vector<std::vector<cv::Point>>{inner}, 255);
+  cv::fillPoly(lips, std::vector<std::vector<cv::Point>>{outer}, 255);
+  lips &= ~open;
+  cv::erode(open, open, cv::Mat());  // away from the lip edge
+  InteriorStats s;
+  const int n = cv::countNonZero(open);
+  if (n < 10) return s;
+  const float lip = static_cast<float>(cv::mean(gray, lips)[0]);
+  s.mean = static_cast<float>(cv::mean(gray, open)[0]) / lip;
+  s.dark = cv::countNonZero((gray < 0.35f * lip) & open) / static_cast<float>(n);
+  s.bright = cv::countNonZero((gray > 1.1f * lip) & open) / static_cast<float>(n);
+  cv::Mat gx, gy;
+  cv::Sobel(gray, gx, CV_32F, 1, 0);
+  cv::Sobel(gray, gy, CV_32F, 0, 1);
+  const double ex = cv::norm(gx, cv::NORM_L2, open), ey = cv::norm(gy, cv::NORM_L2, open);
+  s.across = static_cast<float>(ex / std::max(1e-6, ex + ey));
+  return s;
+}
+
 struct RealMouth {
   std::string clip;
   float opening = 0.0f;  // inner-lip gap / IOD
   cv::Mat tile;
+  InteriorStats stats;
 };
+
+// Medians of the interior statistics of the frames whose opening is within `lo`..`hi`.
+InteriorStats medianStats(const std::vector<InteriorStats>& all) {
+  InteriorStats m;
+  if (all.empty()) return m;
+  auto med = [&](auto field) {
+    std::vector<float> v;
+    for (const auto& s : all) v.push_back(s.*field);
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  m.mean = med(&InteriorStats::mean), m.dark = med(&InteriorStats::dark);
+  m.bright = med(&InteriorStats::bright), m.across = med(&InteriorStats::across);
+  return m;
+}
 
 // Every `step`-th frame of the real clips, scaled 2x as the clips' README asks, with its measured
 // opening and mouth crop.
@@ -209,7 +264,7 @@ std::vector<RealMouth> realMouths(const std::string& dir, cv::Size tileSize, int
       const std::string name = clip.substr(clip.find_last_of('/') + 1);
       out.push_back({name.substr(0, name.size() - 4),
                      face::innerLipGap(lm) / face::interOcularDistance(lm),
-                     mouthTile(scaled, lm, tileSize)});
+                     mouthTile(scaled, lm, tileSize), interiorStats(scaled, lm)});
     }
   }
   return out;
@@ -230,6 +285,7 @@ int writeComparison(const Args& args) {
     float opening;
     cv::Mat native, small;
     std::string label;
+    InteriorStats stats, smallStats;
   };
   std::vector<Ours> ours;
   cv::Mat frame;
@@ -250,6 +306,8 @@ int writeComparison(const Args& args) {
       cv::resize(frame, down, cv::Size(), f, f, cv::INTER_AREA);
       cv::resize(down, up, frame.size(), 0, 0, cv::INTER_LANCZOS4);
       o.small = mouthTile(up, lm, tileSize);
+      o.stats = interiorStats(frame, lm);
+      o.smallStats = interiorStats(up, lm);
       o.label = (shape == 0 ? "jaw " : "spread jaw ") + std::to_string(jaw).substr(0, 3);
       ours.push_back(o);
     }
@@ -282,6 +340,18 @@ int writeComparison(const Args& args) {
     for (const Ours& o : ours) {
       if (std::abs(o.opening - target) < std::abs(best->opening - target)) best = &o;
     }
+    // The same statistics for the real frames near this opening and for ours.
+    std::vector<InteriorStats> realStats;
+    for (const RealMouth& r : real) {
+      if (std::abs(r.opening - target) < 0.03f) realStats.push_back(r.stats);
+    }
+    const InteriorStats rs = medianStats(realStats), os = best->stats, ss = best->smallStats;
+    std::printf(
+        "opening %.2f: real (%zu frames) mean %.2f dark %.2f bright %.2f across %.2f | ours mean "
+        "%.2f dark %.2f bright %.2f across %.2f | ours at real size mean %.2f dark %.2f bright "
+        "%.2f across %.2f\n",
+        target, realStats.size(), rs.mean, rs.dark, rs.bright, rs.across, os.mean, os.dark,
+        os.bright, os.across, ss.mean, ss.dark, ss.bright, ss.across);
     cv::Mat native = best->native.clone(), small = best->small.clone();
     label(native, "ours " + std::to_string(best->opening).substr(0, 4));
     label(small, "ours at real size");

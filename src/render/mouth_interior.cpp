@@ -139,9 +139,12 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   const float tuck = std::clamp(m.lipTuck, 0.0f, 1.0f);
   const float rise = std::clamp(m.tongueShow, 0.0f, 1.0f);
   const float gapUnits = gap / unit;
-  // Little light gets into a narrow opening, and pursed lips hold the teeth further back.
+  // Little light gets into a narrow opening (spread lips let in more), and pursed lips hold the
+  // teeth further back.
   const float inside =
-      (0.55f + 0.45f * smoothstep(0.02f, 0.15f, gapUnits)) * (1.0f - 0.35f * round);
+      (0.5f +
+       0.5f * smoothstep(0.03f, 0.17f, gapUnits + 0.06f * std::clamp(m.lipSpread, 0.0f, 1.0f))) *
+      (1.0f - 0.35f * round);
   // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
   // v); the lower teeth behind it, travelling with the jaw.
   // (In a smile the lower lip follows the upper teeth's edge: they show down to it.)
@@ -155,7 +158,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   const float ax = m.axis.x, ay = m.axis.y, inv = 1.0f / unit;
   const float lipShadow = 0.03f * unit;
   // The teeth sit just behind the lips and catch more of the light than the back of the mouth.
-  const float teethLight = std::sqrt(inside) * (1.0f - 0.4f * round);
+  const float teethLight = std::pow(inside, 0.8f) * (1.0f - 0.4f * round);
   const float papillae = options_.fineDetail ? 0.09f : 0.05f;
 
   for (int y = 0; y < box.height; ++y) {
@@ -180,7 +183,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
 
       // Cavity: lit from the front, so lighter near the lips and darkest at the back.
       const float depth = side * std::sin(v * 3.14159f);
-      cv::Vec3f c = cavity_ * ((1.35f - 0.75f * depth) * (0.7f + 0.3f * inside));
+      cv::Vec3f c = cavity_ * ((1.35f - 0.75f * depth) * (0.35f + 0.85f * inside));
 
       // Tongue: a rounded hump dropping toward the sides, its tip rising for t, d, n, l, th.
       const float tip = std::exp(-hx * hx * 60.0f);
