@@ -147,9 +147,9 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
   const float eyeWidth = x1 - x0;
   const int left = std::max(0, static_cast<int>(std::floor(x0)));
   const int right = std::min(frame.cols - 1, static_cast<int>(std::ceil(x1)));
-  const float lashWidth = std::max(0.9f, eyeWidth * 0.035f);
+  const float lashWidth = std::max(1.2f, eyeWidth * 0.045f);
   const float ramp = std::max(1.5f, 0.2f * eyeWidth);
-  const float detailLimit = 6.0f + 2.0f * grain_;
+  const float detailLimit = 4.0f + 1.5f * grain_;
   const float sx0 = eye.sourceUpper.front().x, sx1 = eye.sourceUpper.back().x;
   const int ns = static_cast<int>(eye.sourceUpper.size());
   const float skinLight = (skin_[0] + skin_[1] + skin_[2]) / 3.0f;
@@ -172,17 +172,19 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
     const float span = std::max(2.0f, sourceLid - sourceTop);
     const float skinTop = sourceTop + eye.skinStart * span;
     const float skinBottom = std::max(skinTop + 1.5f, sourceLid - std::max(1.5f, 0.25f * span));
+    // A band only a few pixels high, repeated, shows as stripes: less of its texture is used.
+    const float textureWeight = 0.7f * std::clamp((skinBottom - skinTop) / 6.0f, 0.35f, 1.0f);
     // Toward the eye corners the lid thins out.
     const float cornerFade = smoothstep(0.0f, 0.12f, t) * smoothstep(0.0f, 0.12f, 1.0f - t);
     const int y0 = std::max(0, static_cast<int>(std::floor(top)));
-    const int y1 = std::min(frame.rows - 1, static_cast<int>(std::ceil(edge + lashWidth)));
+    const int y1 = std::min(frame.rows - 1, static_cast<int>(std::ceil(edge + 1.2f * lashWidth)));
     for (int y = y0; y <= y1; ++y) {
       const float fy = static_cast<float>(y);
       const float v = std::clamp((fy - top) / (edge - top), 0.0f, 1.0f);
       // Opaque a few pixels below the crease (the warp stretches lashes and iris up to there),
       // where the lid joins the skin above it.
       float a = amount * smoothstep(top, top + ramp, fy) *
-                (1.0f - smoothstep(edge, edge + lashWidth, fy));
+                (1.0f - smoothstep(edge, edge + 1.2f * lashWidth, fy));
       a *= 0.9f + 0.1f * cornerFade;
       if (a <= 0.002f) continue;
       const float band = skinBottom - skinTop;
@@ -192,7 +194,8 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
       cv::Vec3f c = sample(photoLow_, xs, sourceTop + v * (skinBottom - sourceTop));
       // A thin band repeated shows as stripes: its texture is kept moderate.
       cv::Vec3f detail = sample(photo_, xs, textureY) - sample(photoLow_, xs, textureY);
-      for (int k = 0; k < 3; ++k) c[k] += std::clamp(0.8f * detail[k], -detailLimit, detailLimit);
+      for (int k = 0; k < 3; ++k)
+        c[k] += std::clamp(textureWeight * detail[k], -detailLimit, detailLimit);
       // Never much darker than the skin (a shadow or a rim the band still caught).
       const float light = (c[0] + c[1] + c[2]) / 3.0f;
       if (light < 0.45f * skinLight) {
@@ -204,9 +207,9 @@ void Eyelids::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, fl
       c *= 1.0f + 0.04f * cornerFade - 0.12f * v * v;
       // Lashes: darker in clumps along the edge, softly.
       const float clump = 0.9f + 0.15f * noise_.at<float>(7, (x / 3) % kNoiseTile);
-      const float lashWeight = std::min(1.0f, 0.8f * clump) *
-                               smoothstep(edge - 1.4f * lashWidth, edge - 0.1f * lashWidth, fy);
-      c = c * (1.0f - 0.55f * lashWeight);
+      const float lashWeight =
+          std::min(1.0f, 0.8f * clump) * smoothstep(edge - 1.2f * lashWidth, edge, fy);
+      c = c * (1.0f - 0.5f * lashWeight);
       const float g = 0.3f * grain_ * noise_.at<float>(y % kNoiseTile, x % kNoiseTile);
       auto& px = frame.at<cv::Vec3b>(y, x);
       for (int k = 0; k < 3; ++k) {
