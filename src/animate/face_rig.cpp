@@ -111,9 +111,10 @@ FaceRig::FaceRig(const face::FaceAnalysis& analysis, const RigOptions& options)
     p.depth = landmarkDepth(-1, p.neutral.x, faceHalfWidth_);
     face_.push_back(p);
   }
-  // Head ring (moves with the head; the lower part follows the jaw a little), a ring half-way
-  // out that follows the head partly (hair, neck and shoulders go along, background lines bend
-  // gently instead of kinking), and the fixed anchor ring around it.
+  // Head ring (moves with the head; the lower part follows the jaw a little), two rings further
+  // out that follow the head less and less (hair, neck and shoulders go along, and a straight
+  // background line next to the head bends in a smooth curve instead of kinking at one ring),
+  // and the fixed anchor ring around them.
   const float top = browY - 1.35f;
   const float centerY = 0.5f * (top + chinY_);
   auto ring = [&](float scale, float below, float above, float weight, int count) {
@@ -129,9 +130,11 @@ FaceRig::FaceRig(const face::FaceAnalysis& analysis, const RigOptions& options)
       face_.push_back(p);
     }
   };
-  ring(options_.headRingScale, 0.4f, 0.0f, 1.0f, 16);
-  ring(0.5f * (options_.headRingScale + options_.anchorRingScale), 0.8f, 0.5f, 0.4f, 16);
-  ring(options_.anchorRingScale, 1.3f, 1.0f, 0.0f, 16);
+  const float inner = options_.headRingScale, outer = options_.anchorRingScale;
+  ring(inner, 0.4f, 0.0f, 1.0f, 16);
+  ring(inner + (outer - inner) / 3.0f, 0.7f, 0.35f, 0.6f, 16);
+  ring(inner + 2.0f * (outer - inner) / 3.0f, 1.0f, 0.7f, 0.25f, 16);
+  ring(outer, 1.3f, 1.0f, 0.0f, 16);
   for (size_t i = source_.size(); i < face_.size(); ++i)
     source_.push_back(toImage(face_[i].neutral));
   work_.resize(face_.size());
