@@ -8,6 +8,7 @@ namespace dh::render {
 namespace {
 
 constexpr float kDegToRad = 3.14159265f / 180.0f;
+constexpr float kCatchlightTravel = 0.3f;  // share of the iris's shift the catchlight moves
 
 cv::Vec3f bilinear(const cv::Mat& m, float x, float y) {
   x = std::clamp(x, 0.0f, static_cast<float>(m.cols - 1) - 1e-3f);
@@ -243,8 +244,11 @@ void EyeGaze::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, cv
     if (irisAlpha > 0.0f) {
       c = c * (1.0f - irisAlpha) + bilinear(eye.irisLayer, qx - sh.x, qy - sh.y) * irisAlpha;
     }
-    const float light = bilinear1(eye.catchlight, qx, qy);
-    if (light > 0.0f) c = c * (1.0f - light) + bilinear(eye.photo, qx, qy) * light;
+    // The reflection sits on the cornea, whose centre of curvature is nearer the eye's centre
+    // of rotation than the pupil is: it travels a fraction of the iris's way.
+    const float lx = qx - kCatchlightTravel * sh.x, ly = qy - kCatchlightTravel * sh.y;
+    const float light = bilinear1(eye.catchlight, lx, ly);
+    if (light > 0.0f) c = c * (1.0f - light) + bilinear(eye.photo, lx, ly) * light;
     return c;
   };
   const cv::Point2f tl(eye.box.tl());

@@ -1,8 +1,8 @@
 #pragma once
 // The gaze: moves each iris across its eye by the frame's gaze angles. The iris (with the pupil)
 // is found in the photo once; where it leaves, the white of the eye is filled in from the rest of
-// its row; the catchlight (the reflection of the light) stays where it was, as a reflection on
-// the cornea does when the eye turns a little.
+// its row; the catchlight (the reflection of the light) stays with the light: it travels only a
+// small part of the iris's way, as a reflection on the turning cornea does.
 #include <opencv2/core.hpp>
 
 #include <array>
