@@ -11,11 +11,12 @@ float smoothstep(float e0, float e1, float x) {
   return t * t * (3.0f - 2.0f * t);
 }
 
-// A fixed brightness for each tooth (index, side): real teeth are not all the same shade.
-float toothShade(int index, bool right) {
-  const float h = std::sin(static_cast<float>(index) * 12.9898f + (right ? 78.233f : 3.71f));
-  const float f = h * 43758.5453f - std::floor(h * 43758.5453f);
-  return 0.94f + 0.09f * f;
+// A fixed pseudo-random 0..1 for each tooth (index, side) and property (`salt`): real teeth
+// are not all the same shade, length or angle.
+float toothHash(int index, bool right, float salt) {
+  const float h =
+      std::sin(static_cast<float>(index) * 12.9898f + (right ? 78.233f : 3.71f) + salt * 37.719f);
+  return h * 43758.5453f - std::floor(h * 43758.5453f);
 }
 
 }  // namespace
@@ -65,8 +66,12 @@ ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const 
   // teeth's edges rise along the arch (the smile arc), at rounded corners and from cusp tips.
   const float v = row_ == Row::Upper ? -y : y;
   const float corner = std::max(0.0f, ac - 0.5f) * 2.0f;
+  const bool right = x > 0.0f;
+  // Each tooth a little longer or shorter and tilted than its neighbour (about 0.3 mm).
+  const float irregular =
+      0.005f * (toothHash(i, right, 1.0f) - 0.5f) + 0.004f * (toothHash(i, right, 2.0f) - 0.5f) * c;
   const float edge = tooth.edgeOffset + 0.12f * s * s + tooth.cornerRound * corner * corner +
-                     tooth.cusp * ac * std::sqrt(ac);
+                     tooth.cusp * ac * std::sqrt(ac) + irregular;
   const float intoTooth = v - edge;
   out.cover = std::clamp(intoTooth * ppu + 0.5f, 0.0f, 1.0f);
   if (out.cover <= 0.0f) return out;
@@ -74,7 +79,7 @@ ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const 
   // Light: front teeth face the camera and the light; along the arch they turn away and sit in
   // the cheeks' shadow. The lower row is in the upper row's shadow.
   float light = (0.35f + 0.65f * cosPhi * cosPhi) * (1.0f - 0.5f * smoothstep(0.1f, 0.45f, s));
-  light *= toothShade(i, x > 0.0f);
+  light *= 0.94f + 0.09f * toothHash(i, right, 0.0f);
   if (row_ == Row::Lower) light *= 0.72f;
   // Convex across: darker toward both sides of each tooth, a soft sheen off-centre.
   // Small teeth (a few pixels wide) show their relief only faintly, as a camera would.
