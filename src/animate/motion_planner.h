@@ -23,8 +23,8 @@ struct MotionOptions {
   double blinkJitterSeconds = 1.6;    // intervals are uniform in mean ± jitter
   double boundaryBlinkChance = 0.55;  // chance of a blink where a phrase starts or ends
   double minBlinkGapSeconds = 1.2;    // no two blinks start closer than this
-  double blinkCloseSeconds = 0.09;    // lid closing time
-  double blinkHoldSeconds = 0.06;     // fully closed
+  double blinkCloseSeconds = 0.08;    // lid closing time
+  double blinkHoldSeconds = 0.07;     // fully closed
   double blinkOpenSeconds = 0.16;     // lid reopening time
   // Head drift while speaking (standard deviations, at style 1), smoothed over driftSeconds.
   float rollDegrees = 5.0f;
