@@ -139,11 +139,12 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   const float tuck = std::clamp(m.lipTuck, 0.0f, 1.0f);
   const float rise = std::clamp(m.tongueShow, 0.0f, 1.0f);
   const float gapUnits = gap / unit;
-  // Little light gets into a narrow opening (spread lips let in more), and pursed lips hold the
-  // teeth further back.
+  // Little light gets into a narrow opening (spread lips let in more; for f, v the teeth are out
+  // on the lower lip), and pursed lips hold the teeth further back.
   const float inside =
       (0.5f +
-       0.5f * smoothstep(0.03f, 0.17f, gapUnits + 0.06f * std::clamp(m.lipSpread, 0.0f, 1.0f))) *
+       0.5f * smoothstep(0.03f, 0.17f,
+                         gapUnits + 0.06f * std::clamp(m.lipSpread, 0.0f, 1.0f) + 0.1f * tuck)) *
       (1.0f - 0.35f * round);
   // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
   // v); the lower teeth behind it, travelling with the jaw.
@@ -156,9 +157,11 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   TeethStyle style{teeth_, gum_, cavity_, unit, options_.fineDetail};
   const cv::Point2f origin = m.stomion - cv::Point2f(box.tl());
   const float ax = m.axis.x, ay = m.axis.y, inv = 1.0f / unit;
+  // The upper lip's shadow on the teeth: deeper in a narrow opening.
   const float lipShadow = 0.03f * unit;
+  const float shadowFloor = 0.5f + 0.25f * smoothstep(0.04f, 0.14f, gapUnits);
   // The teeth sit just behind the lips and catch more of the light than the back of the mouth.
-  const float teethLight = std::pow(inside, 0.8f) * (1.0f - 0.4f * round);
+  const float teethLight = inside * (1.0f - 0.4f * round);
   const float papillae = options_.fineDetail ? 0.09f : 0.05f;
 
   for (int y = 0; y < box.height; ++y) {
@@ -196,8 +199,8 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
         // Its back (the top of what shows) recedes into the dark; the tip faces the light.
         const float front = smoothstep(0.0f, 0.09f, hy - tongueTop);
         const float groove = 1.0f - 0.14f * std::exp(-hx * hx * 2500.0f) * (1.0f - tip * rise);
-        // Between the teeth (th) the tip is as well lit as the teeth.
-        const float lit = inside + (teethLight - inside) * tongueFront;
+        // Between the teeth (th) the tip is out in the light at the lips.
+        const float lit = inside + (1.0f - inside) * 0.8f * tongueFront;
         tongue = tongue_ * ((0.5f + 0.4f * front + 0.2f * tongueFront) * groove * lit *
                             (1.0f + papillae * noise[(x + box.x + 17) % kNoiseTile]));
         c = c * (1.0f - tongueCover * (1.0f - tongueFront)) +
@@ -214,7 +217,8 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
       const ToothSample upper = upperArch_.sample(hx, hy - upperBase, style);
       if (upper.cover > 0.0f) {
         // The upper lip's shadow across the top of the teeth.
-        const float shade = 0.7f + 0.3f * smoothstep(top, top + lipShadow, static_cast<float>(y));
+        const float shade = shadowFloor + (1.0f - shadowFloor) * smoothstep(top, top + lipShadow,
+                                                                            static_cast<float>(y));
         c = c * (1.0f - upper.cover) + upper.color * (upper.cover * shade * teethLight);
       }
       if (tongueCover > 0.0f && tongueFront > 0.0f) {
