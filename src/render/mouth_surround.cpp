@@ -9,15 +9,6 @@ namespace {
 
 constexpr int kFoldSegments = 10;
 
-// Distance from `p` to segment a-b and where along it (0..1) the nearest point is.
-float segmentDistance(cv::Point2f p, cv::Point2f a, cv::Point2f b, float& t) {
-  const cv::Point2f ab = b - a;
-  const float len2 = std::max(1e-6f, ab.dot(ab));
-  t = std::clamp((p - a).dot(ab) / len2, 0.0f, 1.0f);
-  const cv::Point2f d = p - (a + ab * t);
-  return std::sqrt(d.dot(d));
-}
-
 }  // namespace
 
 void MouthSurround::draw(const std::vector<cv::Point2f>& points, cv::Point2f axis, float unit,
@@ -46,48 +37,59 @@ void MouthSurround::drawSide(const std::vector<cv::Point2f>& points, int side, c
     curve_.push_back((1 - t) * (1 - t) * start + 2 * (1 - t) * t * control + t * t * end);
   }
   const float width = std::max(1.0f, options_.foldWidth * unit);
-  const float cornerRadius = std::max(1.5f, 0.035f * unit);
-  const cv::Point2f cornerSpot = corner + out * (0.012f * unit);
 
-  cv::Rect box = cv::boundingRect(curve_);
-  box |=
-      cv::Rect(cvFloor(cornerSpot.x - 3 * cornerRadius), cvFloor(cornerSpot.y - 3 * cornerRadius),
-               cvCeil(6 * cornerRadius), cvCeil(6 * cornerRadius));
-  const int margin = cvCeil(5 * width);
-  box.x -= margin, box.y -= margin, box.width += 2 * margin, box.height += 2 * margin;
-  box &= cv::Rect(0, 0, frame.cols, frame.rows);
+  // The fold runs downward: row by row, where it crosses the row, its slope and how far along it
+  // is; only the pixels within a few widths of it are shaded.
+  const int y0 = std::max(0, cvCeil(std::min(start.y, end.y)));
+  const int y1 = std::min(frame.rows - 1, cvFloor(std::max(start.y, end.y)));
+  int segment = 0;
+  for (int y = y0; y <= y1; ++y) {
+    const float fy = static_cast<float>(y);
+    while (segment + 1 < kFoldSegments && curve_[segment + 1].y < fy) ++segment;
+    const cv::Point2f a = curve_[segment], b = curve_[segment + 1];
+    const float dy = b.y - a.y;
+    if (std::abs(dy) < 1e-3f) continue;
+    const float t = std::clamp((fy - a.y) / dy, 0.0f, 1.0f);
+    const float crossX = a.x + t * (b.x - a.x);
+    const float slope = (b.x - a.x) / dy;
+    const float across = 1.0f / std::sqrt(1.0f + slope * slope);  // row distance to normal
+    const float along = (static_cast<float>(segment) + t) / kFoldSegments;
+    // Deepest in its middle third, fading toward the nose and the mouth.
+    const float fade = strength * std::pow(std::sin(3.14159f * along), 0.7f);
+    if (fade < 0.002f) continue;
+    const float reach = 5.0f * width / across;
+    auto* px = frame.ptr<cv::Vec3b>(y);
+    for (int x = std::max(0, cvFloor(crossX - reach));
+         x <= std::min(frame.cols - 1, cvCeil(crossX + reach)); ++x) {
+      const float signedDistance =
+          (static_cast<float>(x) - crossX) * across * static_cast<float>(side);
+      const float d = std::abs(signedDistance);
+      const float crease = std::exp(-(d / width) * (d / width));
+      // The cheek bulges over the fold on its outer side.
+      const float bulgeAt = signedDistance > 0.0f ? (d - 2.5f * width) / (2.0f * width) : 10.0f;
+      const float bulge = std::exp(-bulgeAt * bulgeAt);
+      const float factor =
+          1.0f - fade * (options_.foldDepth * crease - options_.cheekLight * bulge);
+      if (std::abs(factor - 1.0f) < 0.002f) continue;
+      for (int k = 0; k < 3; ++k) {
+        px[x][k] = static_cast<uint8_t>(std::clamp(std::lround(px[x][k] * factor), 0L, 255L));
+      }
+    }
+  }
 
+  // The mouth corner's shadow.
+  const float radius = std::max(1.5f, 0.035f * unit);
+  const cv::Point2f spot = corner + out * (0.012f * unit);
+  const cv::Rect box = cv::Rect(cvFloor(spot.x - 3 * radius), cvFloor(spot.y - 3 * radius),
+                                cvCeil(6 * radius) + 1, cvCeil(6 * radius) + 1) &
+                       cv::Rect(0, 0, frame.cols, frame.rows);
   for (int y = box.y; y < box.y + box.height; ++y) {
     auto* px = frame.ptr<cv::Vec3b>(y);
     for (int x = box.x; x < box.x + box.width; ++x) {
-      const cv::Point2f p(static_cast<float>(x), static_cast<float>(y));
-      // Nearest point of the fold and which side of it the pixel is on (+ toward the cheek).
-      float best = 1e9f, along = 0.0f, sideSign = 1.0f;
-      for (int i = 0; i < kFoldSegments; ++i) {
-        float t = 0.0f;
-        const float d = segmentDistance(p, curve_[i], curve_[i + 1], t);
-        if (d < best) {
-          best = d;
-          along = (static_cast<float>(i) + t) / kFoldSegments;
-          const cv::Point2f seg = curve_[i + 1] - curve_[i];
-          const float cross = seg.x * (p.y - curve_[i].y) - seg.y * (p.x - curve_[i].x);
-          sideSign = (cross * static_cast<float>(side) < 0.0f) ? 1.0f : -1.0f;
-        }
-      }
-      float factor = 1.0f;
-      if (best < 5.0f * width) {
-        // Deepest in its middle third, fading toward the nose and the mouth.
-        const float fade = std::pow(std::sin(3.14159f * along), 0.7f);
-        const float crease = std::exp(-(best / width) * (best / width));
-        const float bulgeAt = sideSign > 0 ? (best - 2.5f * width) / (2.0f * width) : 10.0f;
-        const float bulge = std::exp(-bulgeAt * bulgeAt);
-        factor *=
-            1.0f - strength * fade * (options_.foldDepth * crease - options_.cheekLight * bulge);
-      }
-      const cv::Point2f c = p - cornerSpot;
-      const float r2 = c.dot(c) / (cornerRadius * cornerRadius);
-      if (r2 < 9.0f) factor *= 1.0f - strength * options_.cornerDepth * std::exp(-r2);
-      if (std::abs(factor - 1.0f) < 0.002f) continue;
+      const cv::Point2f c = cv::Point2f(static_cast<float>(x), static_cast<float>(y)) - spot;
+      const float r2 = c.dot(c) / (radius * radius);
+      if (r2 >= 9.0f) continue;
+      const float factor = 1.0f - strength * options_.cornerDepth * std::exp(-r2);
       for (int k = 0; k < 3; ++k) {
         px[x][k] = static_cast<uint8_t>(std::clamp(std::lround(px[x][k] * factor), 0L, 255L));
       }
