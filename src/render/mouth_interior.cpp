@@ -149,8 +149,12 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
   // v); the lower teeth behind it, travelling with the jaw.
   // (In a smile the lower lip follows the upper teeth's edge: they show down to it.)
-  const float upperBase = 0.028f - 0.01f * tuck + 0.025f * std::clamp(m.smile, 0.0f, 1.0f);
-  const float lowerBase = upperBase - 0.03f + 0.8f * std::max(0.0f, m.jawDrop);
+  // Lips just parted and relaxed still hang over the teeth's edges: the slit shows mostly dark.
+  const float spread = std::clamp(m.lipSpread, 0.0f, 1.0f);
+  const float hang =
+      0.022f * (1.0f - smoothstep(0.04f, 0.13f, gapUnits)) * (1.0f - spread) * (1.0f - tuck);
+  const float upperBase = 0.028f - 0.01f * tuck + 0.025f * std::clamp(m.smile, 0.0f, 1.0f) - hang;
+  const float lowerBase = upperBase + hang - 0.03f + 0.8f * std::max(0.0f, m.jawDrop);
   // The tongue rests behind the lower teeth; for t, d, n, l its tip rises toward the upper teeth,
   // for th it shows between them.
   const float tongueFront = smoothstep(0.55f, 0.9f, rise);
