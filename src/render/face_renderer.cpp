@@ -54,7 +54,6 @@ FaceRenderer::FaceRenderer(const cv::Mat& photo, const face::FaceAnalysis& analy
                      face.height * 11 / 8);
   target_.reserve(rig_.pointCount());
   mouth_.innerLip.resize(8);
-  mouth_.outerLip.resize(12);
 }
 
 void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool overEarlierFrame) {
@@ -83,7 +82,6 @@ void FaceRenderer::render(const animate::FaceParams& params, cv::Mat& out, bool 
   rest.headPitch = params.headPitch, rest.headShift = params.headShift;
   rig_.pose(rest, rest_);
   for (int i = 0; i < 8; ++i) mouth_.innerLip[i] = target_[animate::FaceRig::kInnerLip[i]];
-  for (int i = 0; i < 12; ++i) mouth_.outerLip[i] = target_[48 + i];
   const cv::Point2f axis = meanOf(target_, {42, 45}) - meanOf(target_, {36, 39});
   mouth_.axis = axis * (1.0f / std::max(1e-3f, static_cast<float>(cv::norm(axis))));
   mouth_.unit = rig_.interOcular();

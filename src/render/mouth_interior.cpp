@@ -138,19 +138,17 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   const float round = std::clamp(m.lipRound, 0.0f, 1.0f);
   const float tuck = std::clamp(m.lipTuck, 0.0f, 1.0f);
   const float rise = std::clamp(m.tongueShow, 0.0f, 1.0f);
+  const float spread = std::clamp(m.lipSpread, 0.0f, 1.0f);
   const float gapUnits = gap / unit;
   // Little light gets into a narrow opening (spread lips let in more; for f, v the teeth are out
   // on the lower lip), and pursed lips hold the teeth further back.
   const float inside =
-      (0.5f +
-       0.5f * smoothstep(0.03f, 0.17f,
-                         gapUnits + 0.06f * std::clamp(m.lipSpread, 0.0f, 1.0f) + 0.1f * tuck)) *
+      (0.5f + 0.5f * smoothstep(0.03f, 0.17f, gapUnits + 0.06f * spread + 0.1f * tuck)) *
       (1.0f - 0.35f * round);
-  // The upper teeth's biting edge just above where the closed lips meet (on the lower lip for f,
-  // v); the lower teeth behind it, travelling with the jaw.
-  // (In a smile the lower lip follows the upper teeth's edge: they show down to it.)
-  // Lips just parted and relaxed still hang over the teeth's edges: the slit shows mostly dark.
-  const float spread = std::clamp(m.lipSpread, 0.0f, 1.0f);
+  // The upper teeth's biting edge just below where the closed lips meet (on the lower lip for f,
+  // v; in a smile the lower lip follows it, and they show down to it); the lower teeth behind,
+  // travelling with the jaw. Lips just parted and relaxed still hang over the teeth's edges: the
+  // slit shows mostly dark, as real speakers' does.
   const float hang =
       0.022f * (1.0f - smoothstep(0.04f, 0.13f, gapUnits)) * (1.0f - spread) * (1.0f - tuck);
   const float upperBase = 0.028f - 0.01f * tuck + 0.025f * std::clamp(m.smile, 0.0f, 1.0f) - hang;
@@ -164,7 +162,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
   // The upper lip's shadow on the teeth: deeper in a narrow opening.
   const float lipShadow = 0.03f * unit;
   const float shadowFloor = 0.5f + 0.25f * smoothstep(0.04f, 0.14f, gapUnits);
-  // The teeth sit just behind the lips and catch more of the light than the back of the mouth.
+  // The teeth's light: the opening's, less behind pursed lips.
   const float teethLight = inside * (1.0f - 0.4f * round);
   const float papillae = options_.fineDetail ? 0.09f : 0.05f;
 

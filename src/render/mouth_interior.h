@@ -24,7 +24,6 @@ struct InteriorOptions {
 // Where the mouth is in this frame.
 struct MouthFrame {
   std::vector<cv::Point2f> innerLip;  // the 8 inner-lip points (60..67)
-  std::vector<cv::Point2f> outerLip;  // the 12 outer-lip points (48..59)
   cv::Point2f stomion;                // where the closed lips would meet at the midline, px
   cv::Point2f axis{1.0f, 0.0f};       // unit vector along the eye line
   float unit = 1.0f;                  // px per inter-ocular distance
