@@ -203,8 +203,13 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
         const float groove = 1.0f - 0.14f * std::exp(-hx * hx * 2500.0f) * (1.0f - tip * rise);
         // Between the teeth (th) the tip is out in the light at the lips.
         const float lit = inside + (1.0f - inside) * 0.8f * tongueFront;
-        tongue = tongue_ * ((0.5f + 0.4f * front + 0.2f * tongueFront) * groove * lit *
-                            (1.0f + papillae * noise[(x + box.x + 17) % kNoiseTile]));
+        // Rounded across (darker toward its sides), wet: a soft sheen just below its crest.
+        const float rounded = std::max(0.6f, 1.0f - 3.0f * hx * hx);
+        const float below = (hy - tongueTop - 0.018f) / 0.012f;
+        const float sheen = 0.12f * std::exp(-below * below - hx * hx * 40.0f);
+        tongue = tongue_ * ((0.5f + 0.4f * front + 0.2f * tongueFront) * groove * rounded * lit *
+                            (1.0f + papillae * noise[(x + box.x + 17) % kNoiseTile])) +
+                 cv::Vec3f(255.0f, 255.0f, 255.0f) * (sheen * lit);
         c = c * (1.0f - tongueCover * (1.0f - tongueFront)) +
             tongue * (tongueCover * (1.0f - tongueFront));
       }
