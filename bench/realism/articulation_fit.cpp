@@ -15,6 +15,7 @@
 #include "core/file_io.h"
 #include "media/audio_decoder.h"
 #include "realism_measures.h"
+#include "speech/signal_utils.h"
 #include "speech/speech_analysis.h"
 
 namespace dh::bench {
@@ -65,21 +66,7 @@ double openingsPerSecond(const std::vector<float>& curve, const std::vector<bool
                          double fps) {
   if (curve.empty()) return 0.0;
   const auto [lo, hi] = std::minmax_element(curve.begin(), curve.end());
-  const float prominence = 0.2f * (*hi - *lo);
-  size_t peaks = 0;
-  float low = curve[0], candidate = -1.0f;
-  for (float v : curve) {
-    if (candidate < 0.0f) {
-      low = std::min(low, v);
-      if (v >= low + prominence) candidate = v;
-    } else if (v > candidate) {
-      candidate = v;
-    } else if (v <= candidate - prominence) {
-      ++peaks;
-      candidate = -1.0f;
-      low = v;
-    }
-  }
+  const size_t peaks = speech::prominentPeaks(curve, 0.2f * (*hi - *lo));
   const double seconds = std::count(speech.begin(), speech.end(), true) / fps;
   return seconds > 0 ? peaks / seconds : 0.0;
 }

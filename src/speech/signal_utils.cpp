@@ -52,4 +52,24 @@ double pearson(const std::vector<float>& a, const std::vector<float>& b) {
   return sab / std::sqrt(saa * sbb);
 }
 
+size_t prominentPeaks(const std::vector<float>& values, float prominence) {
+  if (values.empty()) return 0;
+  size_t peaks = 0;
+  float low = values[0];
+  float candidate = -1.0f;  // < 0: no rise of `prominence` yet since the last peak
+  for (float v : values) {
+    if (candidate < 0.0f) {
+      low = std::min(low, v);
+      if (v >= low + prominence) candidate = v;
+    } else if (v > candidate) {
+      candidate = v;
+    } else if (v <= candidate - prominence) {
+      ++peaks;
+      candidate = -1.0f;
+      low = v;
+    }
+  }
+  return peaks;
+}
+
 }  // namespace dh::speech

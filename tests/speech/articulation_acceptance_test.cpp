@@ -67,22 +67,7 @@ TEST_P(RecordedClip, JawArticulatesSyllablesRatherThanFollowingLoudness) {
   const double r = pearson(jaw, envelope);
 
   // Prominent opening peaks over the whole curve, per second of voiced frames.
-  const float prominence = 0.2f * range_;
-  size_t peaks = 0;
-  float lowSinceLast = jaw_.empty() ? 0.0f : jaw_[0];
-  float candidate = -1.0f;
-  for (float v : jaw_) {
-    if (candidate < 0.0f) {
-      lowSinceLast = std::min(lowSinceLast, v);
-      if (v >= lowSinceLast + prominence) candidate = v;
-    } else if (v > candidate) {
-      candidate = v;
-    } else if (v <= candidate - prominence) {
-      ++peaks;
-      candidate = -1.0f;
-      lowSinceLast = v;
-    }
-  }
+  const size_t peaks = prominentPeaks(jaw_, 0.2f * range_);
   const double rate = peaks / (jaw.size() / kFps);
   RecordProperty("pearson_r", std::to_string(r));
   std::cout << GetParam() << ": r = " << r << " over " << jaw.size() << " voiced frames, " << rate
