@@ -36,6 +36,26 @@ float lightOf(const cv::Vec3f& c) {
   return (c[0] + c[1] + c[2]) / 3.0f;
 }
 
+// The eye opening: a smooth closed curve through the six lid points `p` (the lid margins are
+// curved; straight chords between the points would cut the iris off in straight lines).
+std::vector<cv::Point2f> smoothOpening(const cv::Point2f* p) {
+  constexpr int kSteps = 4;
+  std::vector<cv::Point2f> out;
+  for (int i = 0; i < 6; ++i) {
+    const cv::Point2f& p0 = p[(i + 5) % 6];
+    const cv::Point2f& p1 = p[i];
+    const cv::Point2f& p2 = p[(i + 1) % 6];
+    const cv::Point2f& p3 = p[(i + 2) % 6];
+    for (int st = 0; st < kSteps; ++st) {
+      const float t = static_cast<float>(st) / kSteps, t2 = t * t, t3 = t2 * t;
+      out.push_back(0.5f *
+                    ((2.0f * p1) + (-p0 + p2) * t + (2.0f * p0 - 5.0f * p1 + 4.0f * p2 - p3) * t2 +
+                     (-p0 + 3.0f * p1 - 3.0f * p2 + p3) * t3));
+    }
+  }
+  return out;
+}
+
 // px: how far around the iris's centre the white is filled in, and where the moved iris ends.
 float fillRadius(float iris) {
   return 1.25f * iris + 1.5f;
@@ -68,21 +88,24 @@ void EyeGaze::prepare(Eye& eye, const cv::Mat& photo, const face::Landmarks& lm)
 
   cv::Mat mask = cv::Mat::zeros(eye.box.size(), CV_8U);
   std::vector<cv::Point> poly;
-  for (const auto& p : outline) poly.emplace_back(cvRound(p.x - tl.x), cvRound(p.y - tl.y));
+  for (const auto& p : smoothOpening(lm.data() + eye.first)) {
+    poly.emplace_back(cvRound(p.x - tl.x), cvRound(p.y - tl.y));
+  }
   cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{poly}, 255);
   cv::Mat gray(eye.box.size(), CV_32F);
   for (int y = 0; y < gray.rows; ++y)
     for (int x = 0; x < gray.cols; ++x)
       gray.at<float>(y, x) = lightOf(eye.photo.at<cv::Vec3f>(y, x));
 
-  // The iris: the disc of the iris's size, inside the eye opening, darkest against the rest.
+  // The iris: the disc of the iris's size in the middle of the eye opening, darkest against
+  // the rest.
   const cv::Rect opening = cv::boundingRect(poly);
   float best = 1e9f;
   cv::Point2f center(opening.x + opening.width * 0.5f, opening.y + opening.height * 0.5f);
   const float r2 = eye.radius * eye.radius;
   for (int cy = opening.y; cy < opening.y + opening.height; ++cy) {
-    for (int cx = opening.x + static_cast<int>(0.5f * eye.radius);
-         cx < opening.x + opening.width - static_cast<int>(0.5f * eye.radius); ++cx) {
+    for (int cx = opening.x + static_cast<int>(0.2f * opening.width);
+         cx <= opening.x + static_cast<int>(0.8f * opening.width); ++cx) {
       double in = 0, out = 0;
       int nIn = 0, nOut = 0;
       for (int y = opening.y; y < opening.y + opening.height; ++y) {
@@ -98,7 +121,9 @@ void EyeGaze::prepare(Eye& eye, const cv::Mat& photo, const face::Landmarks& lm)
         }
       }
       if (nIn < 4 || nOut < 4) continue;
-      const float score = static_cast<float>(in / nIn - out / nOut);
+      // Darkest against the rest, and mostly inside the opening (not the liner at a corner).
+      const float inside = std::min(1.0f, nIn / (3.14159f * r2));
+      const float score = static_cast<float>(in / nIn - out / nOut) + 40.0f * (1.0f - inside);
       if (score < best) best = score, center = cv::Point2f(static_cast<float>(cx), cy);
     }
   }
@@ -150,6 +175,19 @@ void EyeGaze::prepare(Eye& eye, const cv::Mat& photo, const face::Landmarks& lm)
   irisColor = irisCount ? irisColor / static_cast<float>(irisCount) : cv::Vec3f(60, 60, 60);
   cv::GaussianBlur(eye.catchlight, eye.catchlight, cv::Size(0, 0), 0.7);
   cv::min(eye.catchlight * 1.5, 1.0, eye.catchlight);
+  // What moves: the iris disc (soft-edged) where the photo shows it, not the lid over its top.
+  cv::Mat open;
+  mask.convertTo(open, CV_32F, 1.0 / 255.0);
+  cv::GaussianBlur(open, open, cv::Size(0, 0), 0.7);
+  eye.irisAlpha = cv::Mat::zeros(eye.box.size(), CV_32F);
+  const float layer = layerRadius(eye.radius);
+  for (int y = 0; y < gray.rows; ++y) {
+    for (int x = 0; x < gray.cols; ++x) {
+      const float d = std::hypot(x - center.x, y - center.y);
+      eye.irisAlpha.at<float>(y, x) =
+          std::clamp((layer + 0.75f - d) / 1.5f, 0.0f, 1.0f) * open.at<float>(y, x);
+    }
+  }
   eye.irisLayer = eye.photo.clone();
   for (int y = 0; y < gray.rows; ++y) {
     for (int x = 0; x < gray.cols; ++x) {
@@ -209,22 +247,11 @@ void EyeGaze::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, cv
   const float scale = std::sqrt(a * a + b * b);
   if (scale < 1e-3f) return;
   // The shift is in the photo's pixels; the eye opening in this frame clips the moved iris.
-  // The eye opening: a smooth closed curve through the six lid points (the lid margins are
-  // curved; straight chords between the points would cut the iris off in straight lines).
+  // The eye opening, in fixed point.
+  constexpr int kShift = 3;
   std::vector<cv::Point> poly;
-  constexpr int kShift = 3, kSteps = 4;
-  for (int i = 0; i < 6; ++i) {
-    const cv::Point2f& p0 = points[eye.first + (i + 5) % 6];
-    const cv::Point2f& p1 = points[eye.first + i];
-    const cv::Point2f& p2 = points[eye.first + (i + 1) % 6];
-    const cv::Point2f& p3 = points[eye.first + (i + 2) % 6];
-    for (int st = 0; st < kSteps; ++st) {
-      const float t = static_cast<float>(st) / kSteps, t2 = t * t, t3 = t2 * t;
-      const cv::Point2f q =
-          0.5f * ((2.0f * p1) + (-p0 + p2) * t + (2.0f * p0 - 5.0f * p1 + 4.0f * p2 - p3) * t2 +
-                  (-p0 + 3.0f * p1 - 3.0f * p2 + p3) * t3);
-      poly.emplace_back(cvRound(q.x * (1 << kShift)), cvRound(q.y * (1 << kShift)));
-    }
+  for (const cv::Point2f& q : smoothOpening(points.data() + eye.first)) {
+    poly.emplace_back(cvRound(q.x * (1 << kShift)), cvRound(q.y * (1 << kShift)));
   }
   std::vector<cv::Point2f> outline(points.begin() + eye.first, points.begin() + eye.first + 6);
   cv::Rect rect = cv::boundingRect(outline);
@@ -236,10 +263,9 @@ void EyeGaze::drawEye(const Eye& eye, const std::vector<cv::Point2f>& points, cv
   cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{poly}, 255, cv::LINE_AA, kShift);
 
   const cv::Point2f irisLocal = eye.iris - cv::Point2f(eye.box.tl());
-  const float layer = layerRadius(eye.radius), reach = fillRadius(eye.radius) + 1.0f;
+  const float reach = fillRadius(eye.radius) + 1.0f;
   auto composite = [&](float qx, float qy, cv::Point2f sh) {
-    const float d = std::hypot(qx - sh.x - irisLocal.x, qy - sh.y - irisLocal.y);
-    const float irisAlpha = std::clamp((layer + 0.75f - d) / 1.5f, 0.0f, 1.0f);
+    const float irisAlpha = bilinear1(eye.irisAlpha, qx - sh.x, qy - sh.y);
     cv::Vec3f c = bilinear(eye.background, qx, qy);
     if (irisAlpha > 0.0f) {
       c = c * (1.0f - irisAlpha) + bilinear(eye.irisLayer, qx - sh.x, qy - sh.y) * irisAlpha;

@@ -42,6 +42,7 @@ class EyeGaze {
     cv::Mat background;  // CV_32FC3, box-sized: the eye with the iris painted out
     cv::Mat irisLayer;   // CV_32FC3, box-sized: the photo with the catchlight painted out
     cv::Mat catchlight;  // CV_32F, box-sized: where the catchlight is, 0..1
+    cv::Mat irisAlpha;   // CV_32F, box-sized: the iris disc where the eye is open in the photo
     cv::Mat photo;       // CV_32FC3, box-sized copy of the photo
   };
   void prepare(Eye& eye, const cv::Mat& photo, const face::Landmarks& lm);
