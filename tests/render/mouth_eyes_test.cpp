@@ -116,7 +116,7 @@ TEST_P(MouthAndEyes, UpperTeethAreSeparateBrightTeethWithDarkerGaps) {
     const float skin =
         (scene.analysis.skinColor[0] + scene.analysis.skinColor[1] + scene.analysis.skinColor[2]) /
         3.0f;
-    for (const std::string name : {"ee", "ah"}) {
+    for (const std::string name : {"ee", "ah", "f"}) {
       const Rendered r = renderSound(renderer, sound(name));
       const cv::Mat gray = grayOf(r.frame);
       const cv::Rect band = upperTeethBand(r);
