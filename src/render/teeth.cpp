@@ -48,6 +48,10 @@ DentalArch::DentalArch(Row row) : row_(row) {
 
 ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const {
   ToothSample out;
+  // How far this point is from the baseline toward the gum. Beyond every tooth's biting edge
+  // (none reaches past the baseline by more than its irregularity) there is nothing to draw.
+  const float v = row_ == Row::Upper ? -y : y;
+  if (v < -0.006f - 0.5f / style.pixelsPerUnit) return out;
   const float ax = std::abs(x);
   if (ax >= 0.995f * radius_) return out;
   const float phi = std::asin(ax / radius_);
@@ -62,9 +66,8 @@ ToothSample DentalArch::sample(float x, float y, const TeethStyle& style) const 
   const float cosPhi = std::cos(phi);
   const float ppu = style.pixelsPerUnit;
 
-  // How far this point is from the baseline toward the gum, and where the biting edge is: the
-  // teeth's edges rise along the arch (the smile arc), at rounded corners and from cusp tips.
-  const float v = row_ == Row::Upper ? -y : y;
+  // Where the biting edge is: the teeth's edges rise along the arch (the smile arc), at rounded
+  // corners and from cusp tips.
   const float corner = std::max(0.0f, ac - 0.5f) * 2.0f;
   const bool right = x > 0.0f;
   // Each tooth a little longer or shorter and tilted than its neighbour (about 0.3 mm).
