@@ -3,8 +3,9 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 600
+PREFIX ?= /usr/local
 
-.PHONY: setup configure build run run-cluster test bench fuzz format clean
+.PHONY: setup configure build run run-cluster install uninstall test bench fuzz format clean
 
 setup:
 	./scripts/setup.sh
@@ -21,6 +22,14 @@ run: build
 # PostgreSQL, two API nodes and two render workers on loopback (Ctrl-C stops them all).
 run-cluster: build
 	./scripts/cluster.sh run $(BUILD_DIR)
+
+# Copies the `dh` program to $(PREFIX)/bin (on PATH by default); DESTDIR is honoured for packaging.
+install: build
+	install -D -m 755 $(BUILD_DIR)/src/cli/dh $(DESTDIR)$(PREFIX)/bin/dh
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/dh"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dh
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
