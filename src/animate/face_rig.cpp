@@ -198,8 +198,10 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
   for (int i : {40, 41, 46, 47}) q[i].y -= 0.012f * smile;
   // Brows.
   for (int i = 17; i <= 26; ++i) q[i].y -= 0.08f * std::clamp(prm.browRaise, 0.0f, 1.0f);
-  // Blink: the upper lid comes down onto the lower lid.
-  const float blink = 0.97f * std::clamp(prm.blink, 0.0f, 1.0f);
+  // Blink: the upper lid comes down onto the lower lid. Looking down lowers it too (a quarter
+  // of the way at 10 degrees), as real lids follow the eye.
+  const float gazeDown = std::clamp(prm.gazePitch / 40.0f, 0.0f, 0.3f);
+  const float blink = 0.97f * std::max(std::clamp(prm.blink, 0.0f, 1.0f), gazeDown);
   const int lids[4][2] = {{37, 41}, {38, 40}, {43, 47}, {44, 46}};
   for (const auto& l : lids) {
     q[l[0]] += (q[l[1]] - q[l[0]]) * blink;
