@@ -19,7 +19,7 @@ namespace dh::animate {
 
 struct MotionOptions {
   // Blinks: spontaneous ones at random intervals, plus ones at phrase boundaries.
-  double blinkMeanSeconds = 4.2;      // mean interval of the spontaneous blinks
+  double blinkMeanSeconds = 3.6;      // mean interval of the spontaneous blinks
   double blinkJitterSeconds = 1.6;    // intervals are uniform in mean ± jitter
   double boundaryBlinkChance = 0.55;  // chance of a blink where a phrase starts or ends
   double minBlinkGapSeconds = 1.2;    // no two blinks start closer than this
