@@ -9,6 +9,14 @@
 namespace dh::render {
 namespace {
 
+// Teeth in the mouth's shade: darker, and warmer as they go darker (the light that reaches them
+// has bounced off the lips and the inside of the mouth), instead of the olive grey that ivory
+// scaled down evenly reads as next to red lips. `light` 1 leaves the colour as it is.
+cv::Vec3f warmShade(const cv::Vec3f& bgr, float light) {
+  const float l = std::clamp(light, 0.0f, 1.0f);
+  return cv::Vec3f(bgr[0] * std::pow(l, 1.45f), bgr[1] * std::pow(l, 1.22f), bgr[2] * l);
+}
+
 constexpr int kNoiseTile = 64;
 constexpr int kFixedShift = 4;  // fillPoly sub-pixel bits
 
@@ -215,7 +223,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
       }
       const ToothSample lower = lowerArch_.sample(hx, hy - lowerBase, style);
       if (lower.cover > 0.0f) {
-        c = c * (1.0f - lower.cover) + lower.color * (lower.cover * teethLight);
+        c = c * (1.0f - lower.cover) + warmShade(lower.color, teethLight) * lower.cover;
       }
       if (tongueCover > 0.0f && tongueFront > 0.0f) {
         const float w = tongueCover * tongueFront;
@@ -226,7 +234,7 @@ void MouthInterior::draw(const MouthFrame& m, cv::Mat& frame) {
         // The upper lip's shadow across the top of the teeth.
         const float shade = shadowFloor + (1.0f - shadowFloor) * smoothstep(top, top + lipShadow,
                                                                             static_cast<float>(y));
-        c = c * (1.0f - upper.cover) + upper.color * (upper.cover * shade * teethLight);
+        c = c * (1.0f - upper.cover) + warmShade(upper.color, shade * teethLight) * upper.cover;
       }
       if (tongueCover > 0.0f && tongueFront > 0.0f) {
         // th: the tip pushes out between the teeth, over the upper teeth's biting edge.
