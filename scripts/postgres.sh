@@ -19,7 +19,25 @@ if [[ -z $bin ]]; then
 fi
 
 as_owner() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / : the caller's folder may be one the postgres user cannot enter.
+  if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# Where the cluster lives: DIR itself, unless root runs this and the postgres user cannot reach
+# DIR (a checkout under /root, which is mode 700); then a private folder under /var/tmp, whose
+# path is kept in DIR/cluster so that stop finds it again.
+cluster_dir() {
+  if [[ -f $dir/cluster ]]; then
+    cat "$dir/cluster"
+  elif [[ $(id -u) -eq 0 ]] && ! (cd / && runuser -u postgres -- test -w "$dir"); then
+    local private
+    private=$(mktemp -d /var/tmp/dh-postgres.XXXXXX)
+    chown postgres:postgres "$private"
+    echo "$private" >"$dir/cluster"
+    echo "$private"
+  else
+    echo "$dir"
+  fi
 }
 
 url() { echo "postgresql://postgres@127.0.0.1:$port/$database"; }
@@ -28,12 +46,13 @@ case $action in
   start)
     mkdir -p "$dir"
     if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$dir"; fi
-    if [[ ! -f $dir/data/PG_VERSION ]]; then
-      as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log"
+    cluster=$(cluster_dir)
+    if [[ ! -f $cluster/data/PG_VERSION ]]; then
+      as_owner "$bin/initdb" -D "$cluster/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log"
     fi
-    if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-      as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >/dev/null
+    if ! as_owner "$bin/pg_ctl" -D "$cluster/data" status >/dev/null 2>&1; then
+      as_owner "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
+        -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >/dev/null
     fi
     if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -Atc "select 1 from pg_database where datname='$database'" postgres | grep -q 1; then
       "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
@@ -41,7 +60,9 @@ case $action in
     url
     ;;
   stop)
-    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+    if [[ -d $dir ]]; then
+      as_owner "$bin/pg_ctl" -D "$(cluster_dir)/data" -m fast stop >/dev/null 2>&1 || true
+    fi
     ;;
   url)
     url
