@@ -13,8 +13,8 @@ constexpr int kLandmarkCount = 68;
 using Landmarks = std::array<cv::Point2f, kLandmarkCount>;
 
 struct AnalysisOptions {
-  int detectMaxSide = 800;       // px: the detector runs on a copy no larger than this
-  int minFaceWidth = 80;         // px of the detector box (about brow to chin) in the photo
+  int detectMaxSide = 800;  // px: the detector runs on a copy no larger than this
+  int minFaceWidth = 80;    // px of the detector box (about brow to chin) in the photo
   // More turned than this cannot be animated convincingly. Faces turned about 45 degrees animate
   // well; the estimate (from where the nose sits between the cheeks) is coarse, about ±10.
   double maxYawDegrees = 55.0;
