@@ -95,6 +95,9 @@ Command addServeCommand(CLI::App& app) {
   opt("--allow-fetch-from", c->allowFetchFrom, "ALLOW_FETCH_FROM",
       "CIDRs URL fetches may reach although loopback/private (e.g. 127.0.0.0/8)")
       ->delimiter(',');
+  opt("--allow-callback-to", c->allowCallbackTo, "ALLOW_CALLBACK_TO",
+      "CIDRs callbacks may reach although loopback/private/link-local (e.g. 127.0.0.0/8)")
+      ->delimiter(',');
   opt("--fetch-timeout-seconds", c->fetchTimeoutSeconds, "FETCH_TIMEOUT_SECONDS",
       "Total time allowed for fetching one input URL");
   opt("--allow-client-ip", c->allowClientIps, "ALLOW_CLIENT_IP",
@@ -116,6 +119,7 @@ Command addServeCommand(CLI::App& app) {
       ->envname("DH_MAINTENANCE");
   return {cmd, [c] {
             c->allowFetchFrom = splitList(c->allowFetchFrom);
+            c->allowCallbackTo = splitList(c->allowCallbackTo);
             c->allowClientIps = splitList(c->allowClientIps);
             c->blockedPromptWords = splitList(c->blockedPromptWords);
             return runServe(*c);

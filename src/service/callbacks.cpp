@@ -1,7 +1,5 @@
 #include "service/callbacks.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <memory>
 
@@ -11,21 +9,6 @@
 #include "service/auth.h"
 
 namespace dh::service {
-namespace {
-
-struct CurlCleanup {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-struct HeaderListCleanup {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-size_t discardBody(char*, size_t size, size_t count, void*) {
-  return size * count;
-}
-
-}  // namespace
-
 WebhookHeaders signWebhook(const std::string& secret, const std::string& id, long long timestamp,
                            const std::string& body) {
   const std::string prefix = "whsec_";
@@ -38,14 +21,16 @@ WebhookHeaders signWebhook(const std::string& secret, const std::string& id, lon
           "v1," + media::encodeBase64(reinterpret_cast<const uint8_t*>(mac.data()), mac.size())};
 }
 
-CallbackDispatcher::CallbackDispatcher(TaskService& tasks) : tasks_(tasks) {}
+CallbackDispatcher::CallbackDispatcher(TaskService& tasks) : tasks_(tasks) {
+  post_.timeoutSeconds = tasks.config().callbackTimeoutSeconds;
+  post_.allowed = parseCidrs(tasks.config().allowCallbackTo, "allow-callback-to");
+}
 
 CallbackDispatcher::~CallbackDispatcher() {
   stop();
 }
 
 void CallbackDispatcher::start() {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   for (int i = 0; i < std::max(1, tasks_.config().callbackThreads); ++i)
     threads_.emplace_back([this] { loop(); });
 }
@@ -77,7 +62,6 @@ void CallbackDispatcher::loop() {
 void CallbackDispatcher::deliver(const store::CallbackRecord& record) {
   const auto& config = tasks_.config();
   auto log = core::logger("callback");
-  std::unique_ptr<CURL, CurlCleanup> curl(curl_easy_init());
   std::vector<std::string> lines = {"Content-Type: application/json"};
   if (!config.webhookSecret.empty()) {
     const std::string id = "msg_" + std::to_string(record.id);
@@ -91,36 +75,25 @@ void CallbackDispatcher::deliver(const store::CallbackRecord& record) {
     lines.push_back("webhook-timestamp: " + std::to_string(timestamp));
     lines.push_back("webhook-signature: " + signatures);
   }
-  std::unique_ptr<curl_slist, HeaderListCleanup> headers;
-  for (const auto& line : lines) {
-    curl_slist* extended = curl_slist_append(headers.get(), line.c_str());
-    headers.release();
-    headers.reset(extended);
-  }
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, record.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, record.body.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(record.body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config.callbackTimeoutSeconds));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config.callbackTimeoutSeconds));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discardBody);
-  const CURLcode rc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (rc == CURLE_OK && status >= 200 && status < 300) {
+  const PostOutcome outcome = postUrl(record.url, record.body, lines, post_);
+  if (outcome.error.empty() && outcome.status >= 200 && outcome.status < 300) {
     tasks_.store().callbackDelivered(record.id);
     tasks_.metrics().callbackAttempt(true);
     log->info("task {} callback delivered to {} (attempt {})", record.taskId, record.url,
               record.attempts);
     return;
   }
+  if (outcome.refused) {
+    // The operator's policy, not a passing failure: retrying would only ask again.
+    tasks_.metrics().callbackAttempt(false);
+    tasks_.store().callbackGiveUp(record.id, "refused: " + outcome.error);
+    log->warn("task {} callback to {} refused: {} (see --allow-callback-to)", record.taskId,
+              record.url, outcome.error);
+    return;
+  }
   tasks_.metrics().callbackAttempt(false);
   const std::string error =
-      rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(status);
+      !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.status);
   const store::Millis now = store::nowMillis();
   const int exponent = std::min(record.attempts - 1, 30);
   const store::Millis delay = std::min<store::Millis>(

@@ -1,12 +1,15 @@
 #pragma once
 // Callback delivery from the store's outbox: at least once, in order per task, on threads of its
 // own so a slow or dead receiver never holds up rendering. Failed attempts are retried with
-// exponential backoff until the configured horizon (24 h by default).
+// exponential backoff until the configured horizon (24 h by default). Deliveries go through the
+// guarded client of URL fetches (fetch.h) without redirects: an address in a loopback, private,
+// link-local or metadata range is refused, once and for good, unless --allow-callback-to has it.
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "service/fetch.h"
 #include "service/task_service.h"
 
 namespace dh::service {
@@ -34,6 +37,7 @@ class CallbackDispatcher {
   void deliver(const store::CallbackRecord& record);
 
   TaskService& tasks_;
+  PostOptions post_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
 };

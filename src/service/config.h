@@ -37,6 +37,8 @@ struct ServiceConfig {
   int callbackMaxHours = 24;               // stop retrying after this long
   int callbackTimeoutSeconds = 10;         // per delivery attempt
   int callbackThreads = 2;
+  std::vector<std::string> allowCallbackTo;  // CIDRs callbacks may reach despite the
+                                             // loopback/private/link-local/metadata ban
 
   std::vector<std::string> allowFetchFrom;  // CIDRs that URL fetches may reach despite the
                                             // private/loopback ban (e.g. 127.0.0.0/8)

@@ -19,6 +19,13 @@ namespace {
 struct CurlCleanup {
   void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
 };
+struct HeaderListCleanup {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+size_t discardBody(char*, size_t size, size_t count, void*) {
+  return size * count;
+}
 
 void initCurlOnce() {
   static std::once_flag once;
@@ -38,7 +45,7 @@ struct FetchState {
   std::vector<uint8_t> body;
   size_t maxBytes = 0;
   bool tooLarge = false;
-  const FetchOptions* options = nullptr;
+  const std::vector<Cidr>* allowed = nullptr;
   std::string refusedAddress;
 };
 
@@ -66,7 +73,7 @@ curl_socket_t onOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   }
   if (isRestrictedAddress(raw, address->family)) {
     bool allowed = false;
-    for (const auto& cidr : state->options->allowed)
+    for (const auto& cidr : *state->allowed)
       allowed = allowed || cidr.contains(raw, address->family);
     if (!allowed) {
       char text[INET6_ADDRSTRLEN] = {};
@@ -76,6 +83,22 @@ curl_socket_t onOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
     }
   }
   return socket(address->family, address->socktype, address->protocol);
+}
+
+// The guard both fetches and posts share: http/https only, and every connection's address checked
+// as curl opens the socket, i.e. after DNS and for the very address it then connects to.
+void guardConnections(CURL* c, FetchState& state) {
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, onOpenSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &state);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "digital-human/0.1");
+}
+
+std::string refusalText(const std::string& address) {
+  return "the URL leads to " + address +
+         ", a loopback/private/link-local address that is not allowed";
 }
 
 }  // namespace
@@ -110,6 +133,18 @@ bool Cidr::contains(const void* address, int family) const {
          prefixMatches(static_cast<const unsigned char*>(address), bytes_, prefix_);
 }
 
+std::vector<Cidr> parseCidrs(const std::vector<std::string>& texts, const std::string& flag) {
+  std::vector<Cidr> out;
+  for (const auto& text : texts) {
+    try {
+      out.emplace_back(text);
+    } catch (const core::Error& e) {
+      core::throwInvalid(flag, "--" + flag + ": " + e.what());
+    }
+  }
+  return out;
+}
+
 bool isRestrictedAddress(const void* address, int family) {
   static const std::vector<Cidr> restricted = [] {
     std::vector<Cidr> list;
@@ -135,28 +170,22 @@ std::vector<uint8_t> fetchUrl(const std::string& url, const std::string& field,
   if (!curl) throw core::Error(core::ErrorKind::Internal, "fetch: curl_easy_init failed", field);
   FetchState state;
   state.maxBytes = options.maxBytes;
-  state.options = &options;
+  state.allowed = &options.allowed;
   char errorText[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  guardConnections(c, state);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, static_cast<long>(options.maxRedirects));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connectTimeoutSeconds));
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options.totalTimeoutSeconds));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.maxBytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, onOpenSocket);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &state);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorText);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "digital-human/0.1");
   const CURLcode rc = curl_easy_perform(c);
   if (!state.refusedAddress.empty())
-    core::throwInvalid(field, field + ": the URL leads to " + state.refusedAddress +
-                                  ", a loopback/private/link-local address that is not allowed");
+    core::throwInvalid(field, field + ": " + refusalText(state.refusedAddress));
   if (state.tooLarge || rc == CURLE_FILESIZE_EXCEEDED)
     core::throwInvalid(field, field + ": the file at the URL is larger than the " +
                                   media::formatBytes(options.maxBytes) + " limit");
@@ -177,6 +206,53 @@ std::vector<uint8_t> fetchUrl(const std::string& url, const std::string& field,
   if (status < 200 || status >= 300)
     core::throwInvalid(field, field + ": fetching the URL answered HTTP " + std::to_string(status));
   return std::move(state.body);
+}
+
+PostOutcome postUrl(const std::string& url, const std::string& body,
+                    const std::vector<std::string>& headers, const PostOptions& options) {
+  PostOutcome outcome;
+  if (!media::looksLikeUrl(url)) {
+    outcome.refused = true;
+    outcome.error = "only http and https URLs are accepted";
+    return outcome;
+  }
+  initCurlOnce();
+  std::unique_ptr<CURL, CurlCleanup> curl(curl_easy_init());
+  if (!curl) throw core::Error(core::ErrorKind::Internal, "post: curl_easy_init failed");
+  std::unique_ptr<curl_slist, HeaderListCleanup> list;
+  for (const auto& line : headers) {
+    curl_slist* extended = curl_slist_append(list.get(), line.c_str());
+    if (!extended) throw core::Error(core::ErrorKind::Internal, "post: curl_slist_append failed");
+    list.release();
+    list.reset(extended);
+  }
+  FetchState state;
+  state.allowed = &options.allowed;
+  char errorText[CURL_ERROR_SIZE] = {};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  guardConnections(c, state);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an answer, not followed
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options.timeoutSeconds));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.timeoutSeconds));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discardBody);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorText);
+  const CURLcode rc = curl_easy_perform(c);
+  if (!state.refusedAddress.empty()) {
+    outcome.refused = true;
+    outcome.error = refusalText(state.refusedAddress);
+    return outcome;
+  }
+  if (rc != CURLE_OK) {
+    outcome.error = errorText[0] ? errorText : curl_easy_strerror(rc);
+    return outcome;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &outcome.status);
+  return outcome;
 }
 
 }  // namespace dh::service

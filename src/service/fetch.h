@@ -1,7 +1,8 @@
 #pragma once
-// Fetching user-supplied URLs with libcurl: http/https only, a byte cap enforced while the body
-// streams, connect and total timeouts, few redirects, and every connection's address checked
-// against loopback/private/link-local/multicast ranges unless the operator allowed it.
+// Fetching and posting to user-supplied URLs with libcurl through one guard: http/https only, and
+// every connection's address checked after DNS (the checked address is the one connected to)
+// against loopback/private/link-local/metadata/multicast ranges unless the operator allowed it.
+// Fetches also cap the body while it streams and follow few redirects; posts follow none.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,24 @@ struct FetchOptions {
 // address, HTTP error, too large), Timeout (took too long).
 std::vector<uint8_t> fetchUrl(const std::string& url, const std::string& field,
                               const FetchOptions& options);
+
+// POSTing to a user-supplied URL (callbacks).
+struct PostOptions {
+  int timeoutSeconds = 10;    // connect and total
+  std::vector<Cidr> allowed;  // exceptions to the private-address ban
+};
+struct PostOutcome {
+  long status = 0;       // the HTTP status when the receiver answered, else 0
+  std::string error;     // why there is no answer (empty when answered)
+  bool refused = false;  // the guard refused the URL or its address: retrying will not help
+};
+// POSTs `body` with the given header lines ("Name: value"). Never throws for what the receiver
+// or the network does; the outcome says it.
+PostOutcome postUrl(const std::string& url, const std::string& body,
+                    const std::vector<std::string>& headers, const PostOptions& options);
+
+// The CIDRs of an allow-list flag; throws core::Error(InvalidInput) naming `flag` ("allow-...").
+std::vector<Cidr> parseCidrs(const std::vector<std::string>& texts, const std::string& flag);
 
 // True when `address` is loopback, private, link-local, multicast or unspecified.
 bool isRestrictedAddress(const void* address, int family);

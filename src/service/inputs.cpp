@@ -31,7 +31,7 @@ InputResolver::InputResolver(const ServiceConfig& config, store::Store& store,
   fetch_.connectTimeoutSeconds = config.fetchConnectTimeoutSeconds;
   fetch_.totalTimeoutSeconds = config.fetchTimeoutSeconds;
   fetch_.maxRedirects = config.fetchMaxRedirects;
-  for (const auto& c : config.allowFetchFrom) fetch_.allowed.emplace_back(c);
+  fetch_.allowed = parseCidrs(config.allowFetchFrom, "allow-fetch-from");
 }
 
 std::string InputResolver::localMediaPath(const std::string& url) const {

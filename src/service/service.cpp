@@ -52,6 +52,7 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"callback_retry_base_ms", c.callbackRetryBaseMs},
           {"callback_max_hours", c.callbackMaxHours},
           {"allow_fetch_from", c.allowFetchFrom},
+          {"allow_callback_to", c.allowCallbackTo},
           {"allow_client_ips", c.allowClientIps},
           {"rate_limit_per_minute", c.rateLimitPerMinute},
           {"max_active_tasks_per_key", c.maxActiveTasksPerKey},

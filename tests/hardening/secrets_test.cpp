@@ -148,8 +148,9 @@ TEST(WebhookRotation, EverySecretSignsTheCallbackAndNoneIsLogged) {
   const std::string oldSecret = "old-secret-bytes-0123456789abcdef";
   const std::string newSecret = "new-secret-bytes-fedcba9876543210";
   const std::string dir = scratchDir();
-  ServeProcess server(dir + "/serve", {"--workers", "1", "--webhook-secret", whsec(oldSecret),
-                                       "--webhook-secret", whsec(newSecret)});
+  ServeProcess server(dir + "/serve",
+                      {"--workers", "1", "--webhook-secret", whsec(oldSecret), "--webhook-secret",
+                       whsec(newSecret), "--allow-callback-to", "127.0.0.0/8"});
   server.start();
   const auto key = server.createKey("hooks");
   CallbackReceiver receiver;

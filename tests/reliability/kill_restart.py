@@ -61,7 +61,8 @@ class Server:
         self.cmd = [args.dh, "serve", "--port", str(port), "--db", f"{work}/dh.sqlite",
                     "--media-dir", f"{work}/media", "--workers", "2", "--lease-seconds", "2",
                     "--max-attempts", "3", "--callback-retry-base-ms", "200",
-                    "--allow-fetch-from", "127.0.0.0/8", "--log-level", "warn"]
+                    "--allow-fetch-from", "127.0.0.0/8", "--allow-callback-to", "127.0.0.0/8",
+                    "--log-level", "warn"]
         self.port = port
         self.log = log
         self.proc = None

@@ -42,8 +42,8 @@ std::vector<ReceivedCallback> waitForDeliveries(CallbackReceiver& receiver, size
 class CallbacksAndBilling : public SharedServerSuite {
  protected:
   static void SetUpTestSuite() {
-    startServer({"--allow-fetch-from", "127.0.0.0/8", "--webhook-secret", secret(),
-                 "--callback-retry-base-ms", "200"});
+    startServer({"--allow-fetch-from", "127.0.0.0/8", "--allow-callback-to", "127.0.0.0/8",
+                 "--webhook-secret", secret(), "--callback-retry-base-ms", "200"});
   }
 };
 
