@@ -1,7 +1,5 @@
 #include "service/inputs.h"
 
-#include <filesystem>
-
 #include "core/error.h"
 #include "media/audio_decoder.h"
 #include "media/base64.h"
@@ -9,13 +7,6 @@
 #include "media/media_limits.h"
 
 namespace dh::service {
-namespace {
-
-std::string stemOf(const std::string& relative) {
-  return std::filesystem::path(relative).stem().string();
-}
-
-}  // namespace
 
 InputResolver::InputResolver(const ServiceConfig& config, store::Store& store,
                              store::MediaStore& media)
@@ -77,7 +68,7 @@ ResolvedInput InputResolver::image(const std::string& value, const std::string& 
   if (media::looksLikeUrl(value)) {
     const std::string local = localMediaPath(value);
     if (local.rfind("uploads/", 0) == 0) {
-      auto upload = store_.findUpload(stemOf(local));
+      auto upload = store_.findUploadByFile(local);
       if (!upload)
         throw core::Error(core::ErrorKind::NotFound, field + ": no such upload: " + value, field);
       if (upload->kind != "image")
@@ -97,14 +88,13 @@ ResolvedInput InputResolver::audio(const std::string& value, const std::string& 
   if (media::looksLikeUrl(value)) {
     const std::string local = localMediaPath(value);
     if (local.rfind("uploads/", 0) == 0 || local.rfind("audio/", 0) == 0) {
-      const std::string id = stemOf(local);
-      if (auto upload = store_.findUpload(id)) {
+      if (auto upload = store_.findUploadByFile(local)) {
         if (upload->kind != "audio")
           core::throwInvalid(field, field + ": the upload is " + upload->contentType +
                                         ", not MP3/WAV/M4A/AAC audio");
         return {upload->file, upload->seconds};
       }
-      if (auto audio = store_.findAudio(id)) return {audio->file, audio->seconds};
+      if (auto audio = store_.findAudioByFile(local)) return {audio->file, audio->seconds};
       throw core::Error(core::ErrorKind::NotFound, field + ": no such upload: " + value, field);
     }
   }

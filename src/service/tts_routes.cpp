@@ -26,7 +26,8 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
           store::AudioRecord record;
           record.id = store::newId();
           record.accountId = ctx.account.id;
-          record.file = "audio/" + record.id + ".wav";
+          const std::string name = "audio/" + store::newMediaName();
+          record.file = name + ".wav";
           record.seconds = audio.durationSeconds();
           record.source = "tts";
           record.createdAt = store::nowMillis();
@@ -37,7 +38,7 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
           for (const auto& p : audio.phones) phones.push_back({p.phone, p.start, p.end});
           const std::string phonesText = phones.dump();
           tasks_.media().put(
-              "audio/" + record.id + ".phones.json",
+              name + ".phones.json",
               std::span(reinterpret_cast<const uint8_t*>(phonesText.data()), phonesText.size()));
           tasks_.store().putAudio(record);
           core::logger("api")->info("audio {} synthesised: {:.2f} s, voice {}", record.id,

@@ -64,7 +64,7 @@ void HttpApi::addUploadRoutes() {
           upload.kind = kind.kind;
           upload.contentType = kind.contentType;
           upload.bytes = static_cast<int64_t>(bytes.size());
-          upload.file = "uploads/" + upload.id + kind.extension;
+          upload.file = "uploads/" + store::newMediaName() + kind.extension;
           upload.createdAt = store::nowMillis();
           if (upload.kind == "image") {
             const cv::Mat image = media::decodeImage(bytes, "file");

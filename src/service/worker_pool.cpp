@@ -158,8 +158,9 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
       };
     };
     // Results are rendered into staged files and published when complete, so no node ever
-    // serves a partly written video.
-    const std::string videoFile = "videos/" + task.id + ".mp4";
+    // serves a partly written video. Their names are random (128 bits), never the task id: the
+    // URL is the only key to the file.
+    const std::string videoFile = "videos/" + store::newMediaName() + ".mp4";
     store::StagedMedia video = media.stage(videoFile);
     const auto result =
         pipeline::render(request, video.path(), core::Progress(reporter(0.0), cancel_));
@@ -168,7 +169,7 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
     if (task.watermark) {
       pipeline::RenderRequest marked = request;
       marked.image = watermarkImage(request.image, "Digital Human");
-      watermarkFile = "videos/" + task.id + "-watermarked.mp4";
+      watermarkFile = "videos/" + store::newMediaName() + ".mp4";
       watermarked.emplace(media.stage(watermarkFile));
       pipeline::render(marked, watermarked->path(), core::Progress(reporter(0.5), cancel_));
     }
@@ -180,11 +181,13 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
     tasks_.metrics().observeRender(task.mode, seconds, true);
     if (store.completeTask(task.id, workerId, videoFile, watermarkFile, result.videoSeconds,
                            units)) {
-      log->info("task {} succeeded: {:.2f} s video in {:.2f} s, {} units", task.id,
-                result.videoSeconds, seconds, units);
+      log->info("task {} succeeded: {:.2f} s video in {:.2f} s, {} units; result {}", task.id,
+                result.videoSeconds, seconds, units, videoFile);
       if (auto done = store.findTask(task.id)) tasks_.statusChanged(*done);
     } else {
       log->warn("task {} finished but its lease was lost; result dropped", task.id);
+      media.remove(videoFile);
+      if (!watermarkFile.empty()) media.remove(watermarkFile);
     }
   } catch (const std::exception& e) {
     const core::Error* err = core::findError(e);

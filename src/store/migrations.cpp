@@ -103,6 +103,11 @@ CREATE TABLE callbacks (
 CREATE INDEX callbacks_due ON callbacks(state, next_at);
 CREATE INDEX callbacks_by_task ON callbacks(task_id, id);
 )sql",
+      // 2: uploads and audio are also found by their random file name (URLs of this server)
+      R"sql(
+CREATE INDEX uploads_by_file ON uploads(file);
+CREATE INDEX audio_by_file ON audio(file);
+)sql",
   };
   return steps;
 }

@@ -522,9 +522,19 @@ void PostgresStore::putAudio(const AudioRecord& a) {
 }
 
 std::optional<AudioRecord> PostgresStore::findAudio(const std::string& id) {
+  return audioWhere("id", id);
+}
+
+std::optional<AudioRecord> PostgresStore::findAudioByFile(const std::string& file) {
+  return audioWhere("file", file);
+}
+
+std::optional<AudioRecord> PostgresStore::audioWhere(const char* column, const std::string& value) {
   auto conn = pool_.acquire();
   const auto r = conn->exec(
-      "SELECT id, account_id, file, seconds, source, created_at FROM audio WHERE id = $1", {id});
+      std::string("SELECT id, account_id, file, seconds, source, created_at FROM audio WHERE ") +
+          column + " = $1",
+      {value});
   if (r.empty()) return std::nullopt;
   return AudioRecord{r.text(0, 0), r.text(0, 1), r.text(0, 2),
                      r.real(0, 3), r.text(0, 4), r.integer(0, 5)};
@@ -540,11 +550,21 @@ void PostgresStore::putUpload(const UploadRecord& u) {
 }
 
 std::optional<UploadRecord> PostgresStore::findUpload(const std::string& id) {
+  return uploadWhere("id", id);
+}
+
+std::optional<UploadRecord> PostgresStore::findUploadByFile(const std::string& file) {
+  return uploadWhere("file", file);
+}
+
+std::optional<UploadRecord> PostgresStore::uploadWhere(const char* column,
+                                                       const std::string& value) {
   auto conn = pool_.acquire();
   const auto r = conn->exec(
-      "SELECT id, account_id, file, kind, content_type, bytes, width, height, seconds, "
-      "created_at FROM uploads WHERE id = $1",
-      {id});
+      std::string("SELECT id, account_id, file, kind, content_type, bytes, width, height, "
+                  "seconds, created_at FROM uploads WHERE ") +
+          column + " = $1",
+      {value});
   if (r.empty()) return std::nullopt;
   UploadRecord u;
   u.id = r.text(0, 0);

@@ -59,8 +59,10 @@ class PostgresStore final : public Store {
 
   void putAudio(const AudioRecord& audio) override;
   std::optional<AudioRecord> findAudio(const std::string& id) override;
+  std::optional<AudioRecord> findAudioByFile(const std::string& file) override;
   void putUpload(const UploadRecord& upload) override;
   std::optional<UploadRecord> findUpload(const std::string& id) override;
+  std::optional<UploadRecord> findUploadByFile(const std::string& file) override;
 
   void enqueueCallback(const std::string& taskId, const std::string& url,
                        const std::string& body) override;
@@ -72,6 +74,9 @@ class PostgresStore final : public Store {
   std::vector<std::string> purgeMediaBefore(Millis cutoff) override;
 
  private:
+  // The audio or upload row whose `column` ("id" or "file") equals `value`.
+  std::optional<AudioRecord> audioWhere(const char* column, const std::string& value);
+  std::optional<UploadRecord> uploadWhere(const char* column, const std::string& value);
   void migrate();
   void listenLoop();
   // Inside an open transaction on `conn`.

@@ -560,12 +560,20 @@ void SqliteStore::putAudio(const AudioRecord& a) {
 }
 
 std::optional<AudioRecord> SqliteStore::findAudio(const std::string& id) {
+  return audioWhere("id", id);
+}
+
+std::optional<AudioRecord> SqliteStore::findAudioByFile(const std::string& file) {
+  return audioWhere("file", file);
+}
+
+std::optional<AudioRecord> SqliteStore::audioWhere(const char* column, const std::string& value) {
   ReadAccess reader(*this);
   sqlite::Database& db = reader.db();
-  auto q = db.query(
-                 "SELECT id, account_id, file, seconds, source, created_at FROM audio WHERE id "
-                 "= ?")
-               .bind(id);
+  auto q = db.query(std::string("SELECT id, account_id, file, seconds, source, created_at FROM "
+                                "audio WHERE ") +
+                    column + " = ?")
+               .bind(value);
   if (!q.step()) return std::nullopt;
   return AudioRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.text(4), q.integer(5)};
 }
@@ -589,12 +597,20 @@ void SqliteStore::putUpload(const UploadRecord& u) {
 }
 
 std::optional<UploadRecord> SqliteStore::findUpload(const std::string& id) {
+  return uploadWhere("id", id);
+}
+
+std::optional<UploadRecord> SqliteStore::findUploadByFile(const std::string& file) {
+  return uploadWhere("file", file);
+}
+
+std::optional<UploadRecord> SqliteStore::uploadWhere(const char* column, const std::string& value) {
   ReadAccess reader(*this);
   sqlite::Database& db = reader.db();
-  auto q = db.query(
-                 "SELECT id, account_id, file, kind, content_type, bytes, width, height, seconds, "
-                 "created_at FROM uploads WHERE id = ?")
-               .bind(id);
+  auto q = db.query(std::string("SELECT id, account_id, file, kind, content_type, bytes, width, "
+                                "height, seconds, created_at FROM uploads WHERE ") +
+                    column + " = ?")
+               .bind(value);
   if (!q.step()) return std::nullopt;
   UploadRecord u;
   u.id = q.text(0);

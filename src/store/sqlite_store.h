@@ -47,8 +47,10 @@ class SqliteStore final : public Store {
 
   void putAudio(const AudioRecord& audio) override;
   std::optional<AudioRecord> findAudio(const std::string& id) override;
+  std::optional<AudioRecord> findAudioByFile(const std::string& file) override;
   void putUpload(const UploadRecord& upload) override;
   std::optional<UploadRecord> findUpload(const std::string& id) override;
+  std::optional<UploadRecord> findUploadByFile(const std::string& file) override;
 
   void enqueueCallback(const std::string& taskId, const std::string& url,
                        const std::string& body) override;
@@ -60,6 +62,9 @@ class SqliteStore final : public Store {
   std::vector<std::string> purgeMediaBefore(Millis cutoff) override;
 
  private:
+  // The audio or upload row whose `column` ("id" or "file") equals `value`.
+  std::optional<AudioRecord> audioWhere(const char* column, const std::string& value);
+  std::optional<UploadRecord> uploadWhere(const char* column, const std::string& value);
   // Callers hold mutex_ and an open transaction.
   void addLedger(const std::string& accountId, const std::string& taskId, const std::string& kind,
                  double units, std::optional<double> balanceAfter);

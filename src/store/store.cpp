@@ -1,8 +1,9 @@
 #include "store/store.h"
 
+#include <openssl/rand.h>
+
 #include <chrono>
-#include <mutex>
-#include <random>
+#include <cstdint>
 
 #include "core/error.h"
 
@@ -13,12 +14,37 @@ Millis nowMillis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+void randomBytes(unsigned char* out, size_t count) {
+  if (RAND_bytes(out, static_cast<int>(count)) != 1)
+    throw core::Error(core::ErrorKind::Internal, "store: the random generator failed (RAND_bytes)");
+}
+
+}  // namespace
+
 std::string newId() {
-  static std::mutex mutex;
-  static std::mt19937_64 engine{std::random_device{}()};
-  std::lock_guard lock(mutex);
-  std::uniform_int_distribution<uint64_t> digits(100000000000000000ULL, 999999999999999999ULL);
-  return std::to_string(digits(engine));
+  constexpr uint64_t kLow = 100000000000000000ULL, kSpan = 900000000000000000ULL;
+  // Rejection sampling keeps the 18-digit ids uniform: draws at or above the largest multiple
+  // of kSpan that fits in 64 bits are drawn again.
+  constexpr uint64_t kLimit = UINT64_MAX - UINT64_MAX % kSpan;
+  uint64_t draw = 0;
+  do {
+    randomBytes(reinterpret_cast<unsigned char*>(&draw), sizeof(draw));
+  } while (draw >= kLimit);
+  return std::to_string(kLow + draw % kSpan);
+}
+
+std::string newMediaName() {
+  unsigned char bytes[16];
+  randomBytes(bytes, sizeof(bytes));
+  static const char* kHex = "0123456789abcdef";
+  std::string name;
+  for (unsigned char b : bytes) {
+    name += kHex[b >> 4];
+    name += kHex[b & 15];
+  }
+  return name;
 }
 
 std::string statusName(TaskStatus status) {

@@ -16,8 +16,11 @@ using Millis = int64_t;  // Unix time in milliseconds
 
 Millis nowMillis();
 
-// Random decimal id of 18 digits (Kling-style task and audio ids).
+// Random decimal id of 18 digits (Kling-style task and audio ids), from OpenSSL's CSPRNG.
 std::string newId();
+// 32 hex digits (128 bits) from OpenSSL's CSPRNG: the name part of a served media file, so that
+// nothing about a URL can be guessed from a task id or from other URLs.
+std::string newMediaName();
 
 enum class TaskStatus { Submitted, Processing, Succeeded, Failed };
 std::string statusName(TaskStatus status);  // "submitted", "processing", "succeed", "failed"
@@ -175,8 +178,11 @@ class Store {
   // --- audio and uploads
   virtual void putAudio(const AudioRecord& audio) = 0;
   virtual std::optional<AudioRecord> findAudio(const std::string& id) = 0;
+  // By the media file name ("audio/<name>.wav"), for URLs of this server given as inputs.
+  virtual std::optional<AudioRecord> findAudioByFile(const std::string& file) = 0;
   virtual void putUpload(const UploadRecord& upload) = 0;
   virtual std::optional<UploadRecord> findUpload(const std::string& id) = 0;
+  virtual std::optional<UploadRecord> findUploadByFile(const std::string& file) = 0;
 
   // --- callback outbox
   virtual void enqueueCallback(const std::string& taskId, const std::string& url,

@@ -86,7 +86,9 @@ TEST(Cluster, HundredTasksOnTwoApiNodesAndThreeWorkersFinishExactlyOnce) {
     ASSERT_EQ(data["task_status"], "succeed") << data.dump();
     EXPECT_EQ(occurrences(logs, "task " + id + " claimed by"), 1) << id;
     EXPECT_EQ(occurrences(logs, "task " + id + " succeeded"), 1) << id;
-    EXPECT_TRUE(std::filesystem::exists(cluster.mediaDir() + "/videos/" + id + ".mp4")) << id;
+    const std::string url = data["task_result"]["videos"][0]["url"];
+    EXPECT_TRUE(std::filesystem::exists(cluster.mediaDir() + url.substr(url.find("/media/") + 6)))
+        << id;
   }
   for (size_t w = 0; w < cluster.workerCount(); ++w)
     EXPECT_GT(occurrences(cluster.worker(w).log(), "claimed by"), 0) << "worker " << w << " idle";
@@ -101,7 +103,7 @@ TEST(Cluster, HundredTasksOnTwoApiNodesAndThreeWorkersFinishExactlyOnce) {
     EXPECT_EQ(res->status, 200);
     EXPECT_EQ(res->get_header_value("Content-Type"), "video/mp4");
   }
-  const auto probe = probeFile(cluster.mediaDir() + "/videos/" + someId + ".mp4");
+  const auto probe = probeFile(cluster.mediaDir() + path.substr(6));  // path is /media/...
   ASSERT_TRUE(probe.find("video"));
   EXPECT_NEAR(probe.find("video")->seconds, 2.2, 0.1);
 }
@@ -146,7 +148,8 @@ TEST(Cluster, TaskOfAWorkerKilledMidRenderIsFinishedByAnother) {
   EXPECT_EQ(occurrences(survivorLog, "task " + id + " claimed by"), 1);
   EXPECT_NE(survivorLog.find("(attempt 2, resumed)"), std::string::npos) << survivorLog;
   EXPECT_EQ(occurrences(survivorLog, "task " + id + " succeeded"), 1);
-  const auto probe = probeFile(cluster.mediaDir() + "/videos/" + id + ".mp4");
+  const std::string url = done.at(id)["task_result"]["videos"][0]["url"];
+  const auto probe = probeFile(cluster.mediaDir() + url.substr(url.find("/media/") + 6));
   ASSERT_TRUE(probe.find("video"));
   EXPECT_NEAR(probe.find("video")->seconds, 45.0, 0.1);
 }

@@ -143,10 +143,17 @@ TEST(Retention, ExpiredResultsArePurgedFromDiskAndFromTheTask) {
   const std::string id = submit(server, key.apiKey, "speech/en_m_librivox_0870.wav");
   const auto done = waitForFinal(server, key.apiKey, "/v1/videos/avatar/image2video/" + id);
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
-  // The purge may already have run by the time the poll saw the result, so the URL is built here.
-  const std::string path = "/media/videos/" + id + ".mp4";
+  // The purge may already have run by the time the poll saw the result, so the result's name is
+  // taken from the worker's log line ("... units; result videos/<name>.mp4").
+  const std::string log = server.log();
+  const std::string marker = "task " + id + " succeeded";
+  const size_t line = log.find(marker);
+  ASSERT_NE(line, std::string::npos) << log;
+  const size_t at = log.find("; result ", line) + 9;
+  const std::string name = log.substr(at, log.find('\n', at) - at);
+  EXPECT_EQ(name.find(id), std::string::npos) << name;
+  const std::string path = "/media/" + name;
   const std::string file = dir + path;  // the media dir is DIR/media
-  EXPECT_NE(server.log().find("task " + id + " succeeded"), std::string::npos);
   auto c = server.client();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline)

@@ -54,7 +54,16 @@ TEST_F(KlingApi, UrlImageAndSoundFileRenderAndTheMp4DownloadsWithRangeAndEtag) {
 
   const std::string url = video["url"];
   ASSERT_EQ(url.rfind(server_->url() + "/media/", 0), 0u) << url;
+  EXPECT_EQ(expectUnguessableMediaUrl(url, {id}).rfind("/media/videos/", 0), 0u);
   auto c = server_->client();
+  // The task id names no file; neither does a random name the server never handed out.
+  auto byId = c.Get("/media/videos/" + id + ".mp4");
+  ASSERT_TRUE(byId);
+  EXPECT_EQ(byId->status, 404);
+  auto unknown = c.Get("/media/videos/0123456789abcdef0123456789abcdef.mp4");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(unknown->body)["code"], 1203);
   const std::string path = url.substr(server_->url().size());
   auto whole = c.Get(path);
   ASSERT_TRUE(whole);
@@ -180,6 +189,10 @@ TEST_F(KlingApi, WatermarkInfoProducesASecondDownloadableCopy) {
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
   const auto& video = done["data"]["task_result"]["videos"][0];
   ASSERT_TRUE(video.contains("watermark_url"));
+  // Two independent random names: one URL tells nothing about the other.
+  const std::string cleanPath = expectUnguessableMediaUrl(video["url"], {id});
+  const std::string markedPath = expectUnguessableMediaUrl(video["watermark_url"], {id});
+  EXPECT_NE(cleanPath.substr(14, 32), markedPath.substr(14, 32));
   auto c = server_->client();
   auto clean = c.Get(video["url"].get<std::string>().substr(server_->url().size()));
   auto marked = c.Get(video["watermark_url"].get<std::string>().substr(server_->url().size()));

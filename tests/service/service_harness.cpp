@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 
 #include "core/file_io.h"
@@ -202,6 +203,16 @@ std::vector<uint8_t> speechOfLength(double seconds, const std::string& scratch) 
                   "-map", "[out]", "-t", std::to_string(seconds), "-b:a", "64k", out});
   if (result.exitCode != 0) throw std::runtime_error("ffmpeg failed: " + result.err);
   return core::readFileBytes(out);
+}
+
+std::string expectUnguessableMediaUrl(const std::string& url, const std::vector<std::string>& ids) {
+  static const std::regex shape(
+      R"(^https?://[^/]+(/media/(videos|uploads|audio)/[0-9a-f]{32}\.(mp4|jpg|png|wav|mp3|m4a|aac))$)");
+  std::smatch m;
+  const bool ok = std::regex_match(url, m, shape);
+  EXPECT_TRUE(ok) << url << ": expected /media/<kind>/<32 hex digits>.<ext>";
+  for (const auto& id : ids) EXPECT_EQ(url.find(id), std::string::npos) << url << " holds " << id;
+  return ok ? std::string(m[1]) : std::string();
 }
 
 std::string base64File(const std::string& relative) {

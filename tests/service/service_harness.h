@@ -145,4 +145,9 @@ std::vector<uint8_t> speechOfLength(double seconds, const std::string& scratch);
 
 std::string base64File(const std::string& relative);
 
+// Checks a media URL handed out by the server: its name is 32 lowercase hex digits (128 random
+// bits) under /media/videos|uploads|audio/ and contains none of `ids` (task, upload, audio ids).
+// Returns the path ("/media/videos/<name>.mp4"), or "" after a failed expectation.
+std::string expectUnguessableMediaUrl(const std::string& url, const std::vector<std::string>& ids);
+
 }  // namespace dh::test

@@ -210,6 +210,10 @@ TEST_F(UnifiedApi, UploadsGiveLocalUrlsThatEveryFieldAccepts) {
   ASSERT_EQ(audio["code"], 0) << audio.dump();
   EXPECT_EQ(audio["data"]["kind"], "audio");
   EXPECT_NEAR(audio["data"]["duration"].get<double>(), 7.1, 0.05);
+  // Upload URLs carry random names, not the upload ids.
+  expectUnguessableMediaUrl(image["data"]["url"], {image["data"]["id"]});
+  expectUnguessableMediaUrl(audio["data"]["url"], {audio["data"]["id"]});
+  EXPECT_EQ(image["data"]["id"].get<std::string>().size(), 18u);
   // The upload URL serves the same bytes.
   auto served = c.Get(image["data"]["url"].get<std::string>().substr(server_->url().size()));
   ASSERT_TRUE(served);
@@ -277,6 +281,7 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
   const auto& audio = tts["data"]["task_result"]["audios"][0];
   const double seconds = std::stod(audio["duration"].get<std::string>());
   EXPECT_GT(seconds, 2.0);
+  expectUnguessableMediaUrl(audio["url"], {audio["id"], tts["data"]["task_id"]});
   // The audio URL serves a WAV of that length.
   auto wav = c.Get(audio["url"].get<std::string>().substr(server_->url().size()));
   ASSERT_TRUE(wav);

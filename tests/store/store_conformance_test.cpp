@@ -340,6 +340,18 @@ TEST_P(StoreConformance, AudioAndUploadsRoundTrip) {
   EXPECT_EQ(found->bytes, 5'000'000'000);
   EXPECT_EQ(found->width, 640);
   EXPECT_EQ(found->contentType, "image/png");
+  // URLs of this server name the file, not the id.
+  const auto byFile = store_->findUploadByFile("uploads/up1.png");
+  ASSERT_TRUE(byFile);
+  EXPECT_EQ(byFile->id, "up1");
+  EXPECT_EQ(byFile->width, 640);
+  EXPECT_FALSE(store_->findUploadByFile("uploads/up1.jpg"));
+  EXPECT_FALSE(store_->findUploadByFile("up1"));
+  const auto audioByFile = store_->findAudioByFile("audio/9001.wav");
+  ASSERT_TRUE(audioByFile);
+  EXPECT_EQ(audioByFile->id, "9001");
+  EXPECT_DOUBLE_EQ(audioByFile->seconds, 3.25);
+  EXPECT_FALSE(store_->findAudioByFile("9001"));
 }
 
 TEST_P(StoreConformance, CallbacksOfOneTaskAreDeliveredInOrder) {
