@@ -62,17 +62,19 @@ void CallbackDispatcher::loop() {
 void CallbackDispatcher::deliver(const store::CallbackRecord& record) {
   const auto& config = tasks_.config();
   auto log = core::logger("callback");
-  std::vector<std::string> lines = {"Content-Type: application/json"};
+  // Every delivery carries the Standard Webhooks id (task and outbox row: the same for every
+  // retry of one event, so receivers can de-duplicate, and distinct across servers with their own
+  // stores) and the attempt's time; a signature when the operator set a secret.
+  const std::string id = "msg_" + record.taskId + "_" + std::to_string(record.id);
+  const long long timestamp = store::nowMillis() / 1000;
+  std::vector<std::string> lines = {"Content-Type: application/json", "webhook-id: " + id,
+                                    "webhook-timestamp: " + std::to_string(timestamp)};
   if (!config.webhookSecret.empty()) {
-    const std::string id = "msg_" + std::to_string(record.id);
-    const long long timestamp = store::nowMillis() / 1000;
     std::string signatures;  // space-separated, one per secret, so receivers can rotate
     for (const auto& secret : config.webhookSecret) {
       if (!signatures.empty()) signatures += ' ';
       signatures += signWebhook(secret, id, timestamp, record.body).signature;
     }
-    lines.push_back("webhook-id: " + id);
-    lines.push_back("webhook-timestamp: " + std::to_string(timestamp));
     lines.push_back("webhook-signature: " + signatures);
   }
   const PostOutcome outcome = postUrl(record.url, record.body, lines, post_);

@@ -1,6 +1,8 @@
 // Callbacks go through the guard of URL fetches: a receiver on a loopback address is refused by
 // default (the task still succeeds; the refusal is logged and counted as a failed delivery) and
-// reached once --allow-callback-to lists its network; redirects are never followed.
+// reached once --allow-callback-to lists its network; redirects are never followed. Without a
+// webhook secret, deliveries still carry webhook-id (stable across retries) and
+// webhook-timestamp so receivers can de-duplicate.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -114,6 +116,36 @@ TEST(CallbackGuard, AllowListOpensExactlyItsNetworksAndRedirectsAreNotFollowed) 
       << server.log();
   EXPECT_EQ(receiver.delivered().size(), 1u) << "the redirect must not have been followed";
   EXPECT_EQ(receiver.attempts(), 1);
+}
+
+TEST(CallbackHeaders, WithoutASecretEveryAttemptCarriesAStableIdAndATimestamp) {
+  const std::string dir = scratchDir();
+  ServeProcess server(dir + "/serve", {"--workers", "0", "--allow-callback-to", "127.0.0.0/8",
+                                       "--callback-retry-base-ms", "200"});
+  server.start();
+  const auto key = server.createKey("unsigned");
+  CallbackReceiver receiver(2);  // refuses twice, then accepts
+  const std::string first = submitWithCallback(server, key.apiKey, receiver.url(), dir);
+  ASSERT_TRUE(waitUntil([&] { return receiver.delivered().size() == 1; }, 30)) << server.log();
+  const std::string second = submitWithCallback(server, key.apiKey, receiver.url(), dir);
+  ASSERT_TRUE(waitUntil([&] { return receiver.delivered().size() == 2; }, 30)) << server.log();
+  const auto attempts = receiver.received();
+  ASSERT_EQ(attempts.size(), 4u);
+  const auto now = static_cast<long long>(time(nullptr));
+  for (const auto& a : attempts) {
+    EXPECT_FALSE(a.id.empty());
+    EXPECT_EQ(a.id.rfind("msg_", 0), 0u) << a.id;
+    ASSERT_FALSE(a.timestamp.empty());
+    EXPECT_NEAR(std::stoll(a.timestamp), now, 120);
+    EXPECT_TRUE(a.signature.empty()) << "no secret, no signature: " << a.signature;
+  }
+  // Three attempts of the first event (two refused), one of the second: one id per event.
+  EXPECT_EQ(nlohmann::json::parse(attempts[0].body)["task_id"], first);
+  EXPECT_EQ(attempts[0].id.rfind("msg_" + first + "_", 0), 0u) << attempts[0].id;
+  EXPECT_EQ(attempts[1].id, attempts[0].id);
+  EXPECT_EQ(attempts[2].id, attempts[0].id);
+  EXPECT_EQ(nlohmann::json::parse(attempts[3].body)["task_id"], second);
+  EXPECT_NE(attempts[3].id, attempts[0].id);
 }
 
 }  // namespace

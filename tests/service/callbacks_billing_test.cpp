@@ -105,6 +105,15 @@ TEST_F(CallbacksAndBilling, FailingReceiverGetsEverythingAfterRetriesInOrder) {
     EXPECT_TRUE(signatureVerifies(got[i]));
   }
   EXPECT_EQ(receiver.attempts(), 6);  // 3 refusals of the first event, then one each
+  // The retries of one event carry its webhook-id, each attempt signed afresh.
+  const auto attempts = receiver.received();
+  ASSERT_EQ(attempts.size(), 6u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(attempts[i].id, got[0].id);
+    EXPECT_TRUE(signatureVerifies(attempts[i]));
+  }
+  EXPECT_NE(got[1].id, got[0].id);
+  EXPECT_NE(got[2].id, got[1].id);
   EXPECT_TRUE(nlohmann::json::parse(got[2].body)["video_url"].is_string());
   const std::string log = server_->log();
   EXPECT_NE(log.find("HTTP 500"), std::string::npos);

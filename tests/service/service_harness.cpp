@@ -87,16 +87,18 @@ void LocalServer::start() {
 
 CallbackReceiver::CallbackReceiver(int failures) : failures_(failures) {
   server_.server().Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+    const ReceivedCallback got{req.body, req.get_header_value("webhook-id"),
+                               req.get_header_value("webhook-timestamp"),
+                               req.get_header_value("webhook-signature")};
+    std::lock_guard lock(mutex_);
+    received_.push_back(got);
     const int attempt = ++attempts_;
     if (attempt <= failures_) {
       res.status = 500;
       res.set_content("not yet", "text/plain");
       return;
     }
-    std::lock_guard lock(mutex_);
-    delivered_.push_back({req.body, req.get_header_value("webhook-id"),
-                          req.get_header_value("webhook-timestamp"),
-                          req.get_header_value("webhook-signature")});
+    delivered_.push_back(got);
     res.set_content("ok", "text/plain");
   });
   server_.start();
@@ -105,6 +107,11 @@ CallbackReceiver::CallbackReceiver(int failures) : failures_(failures) {
 std::vector<ReceivedCallback> CallbackReceiver::delivered() {
   std::lock_guard lock(mutex_);
   return delivered_;
+}
+
+std::vector<ReceivedCallback> CallbackReceiver::received() {
+  std::lock_guard lock(mutex_);
+  return received_;
 }
 
 MediaServer::MediaServer() {

@@ -88,12 +88,13 @@ class CallbackReceiver {
   explicit CallbackReceiver(int failures = 0);
   std::string url() const { return server_.url() + "/hook"; }
   std::vector<ReceivedCallback> delivered();  // answered with 200
+  std::vector<ReceivedCallback> received();   // every attempt, refused ones included
   int attempts() const { return attempts_.load(); }
 
  private:
   LocalServer server_;
   std::mutex mutex_;
-  std::vector<ReceivedCallback> delivered_;
+  std::vector<ReceivedCallback> delivered_, received_;
   std::atomic<int> attempts_{0};
   int failures_;
 };
