@@ -11,54 +11,13 @@
 #include <iostream>
 #include <map>
 
-#include "clip_list.h"
-#include "core/file_io.h"
-#include "media/audio_decoder.h"
+#include "fit_clips.h"
 #include "realism_measures.h"
 #include "speech/signal_utils.h"
 #include "speech/speech_analysis.h"
 
 namespace dh::bench {
 namespace {
-
-constexpr double kMaxLipGap = 0.32;  // IOD at jawOpen = 1 (animate::RigOptions::maxLipGap)
-
-struct FitClip {
-  std::string name;
-  double fps = 25.0;
-  std::vector<float> realMouth;
-  std::vector<bool> speech;
-  speech::AcousticFeatures features;
-  std::vector<float> mono;
-  std::vector<speech::TimedPhone> phones;
-};
-
-std::vector<float> predictedGap(const FitClip& clip, const speech::ArticulationConfig& config) {
-  const speech::ArticulationTrack track =
-      speech::buildArticulationTrack(clip.phones, clip.features, clip.fps, config);
-  std::vector<float> gap;
-  for (const auto& m : track.frames) {
-    gap.push_back(static_cast<float>(kMaxLipGap * (m.jawOpen + 0.05 * m.lipRound) *
-                                     (1.0 - m.lipPress) * (1.0 - m.lipTuck)));
-  }
-  return gap;
-}
-
-double meanOver(const std::vector<float>& v, const std::vector<bool>& use) {
-  double sum = 0.0;
-  int n = 0;
-  for (size_t k = 0; k < v.size() && k < use.size(); ++k) {
-    if (use[k]) sum += v[k], ++n;
-  }
-  return n ? sum / n : 0.0;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Opening peaks that stand at least 20% of the curve's range above the dips on both sides, per
 // second of speech: how often the mouth opens and closes again.
@@ -121,25 +80,8 @@ void printPhoneOpenings(const std::vector<FitClip>& clips, double leadSeconds) {
 }
 
 int run(const std::string& listPath) {
-  std::vector<FitClip> clips;
+  std::vector<FitClip> clips = loadFitClips(listPath);
   const speech::SpeechAnalysisConfig analysis;
-  for (const Clip& clip : readClipList(listPath)) {
-    FitClip f;
-    f.name = clip.name;
-    const TrackedVideo video = trackVideo(clip.real);
-    f.fps = video.fps;
-    f.realMouth = measureCurves(video).mouth;
-    const auto mono = media::resampleMono(
-        media::decodeAudio(core::readFileBytes(clip.voice, "voice"), "voice"), 16000);
-    f.speech = measureSound(mono, f.fps, f.realMouth.size()).speech;
-    f.features = speech::analyzeAcoustics(mono, analysis.acoustic);
-    f.mono = mono;
-    f.phones = speech::recognizePhones(mono, analysis.recognizer,
-                                       speech::silencesToSkip(f.features, analysis));
-    std::cerr << clip.name << ": " << f.phones.size() << " phones\n";
-    clips.push_back(std::move(f));
-  }
-
   std::vector<double> realOpenings;
   for (const auto& clip : clips)
     realOpenings.push_back(openingsPerSecond(clip.realMouth, clip.speech, clip.fps));
