@@ -112,6 +112,8 @@ void HttpApi::registerRoutes() {
   addTtsRoutes("/kling");
   addUnifiedRoutes();
   addUploadRoutes();
+  addAccountRoutes("");
+  addAccountRoutes("/kling");
   addMediaRoutes();
   addOpsRoutes();
   // An announced body over the cap is refused from its Content-Length before any of it is read

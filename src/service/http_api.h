@@ -38,6 +38,7 @@ class HttpApi {
   void addUnifiedRoutes();
   void addTtsRoutes(const std::string& prefix);
   void addUploadRoutes();
+  void addAccountRoutes(const std::string& prefix);
   void addMediaRoutes();
   void addOpsRoutes();
 

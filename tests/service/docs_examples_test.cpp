@@ -66,6 +66,7 @@ TEST(DocsExamples, EveryShellBlockOfApiMdRunsAgainstARealServer) {
   EXPECT_NE(out.find("en_us_female"), std::string::npos) << out;
   EXPECT_NE(out.find(server.url() + "/media/videos/"), std::string::npos) << out;
   EXPECT_NE(out.find("\nok\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nonline\n"), std::string::npos) << out;  // GET /account/costs
   // The downloaded file is the whole video.
   EXPECT_GT(std::filesystem::file_size(dir + "/avatar.mp4"), 10000u);
 }

@@ -205,5 +205,84 @@ TEST_F(KlingApi, WatermarkInfoProducesASecondDownloadableCopy) {
   EXPECT_NEAR(probeFile(file).find("video")->seconds, 7.1, 0.1);
 }
 
+// GET /account/costs as Kling SDKs call it (JWT from the access and secret key, a time window in
+// milliseconds): the key's balance as one resource pack.
+TEST_F(KlingApi, AccountCostsReportTheKeysBalanceAsAResourcePack) {
+  const auto key = server_->createKey("costs-payer", {"--balance", "10"});
+  const std::string token = [&] {
+    const std::string out = server_->keys({"jwt", key.id});
+    return out.substr(0, out.find('\n'));
+  }();
+  const long long now = static_cast<long long>(time(nullptr)) * 1000;
+  const std::string window = "?start_time=" + std::to_string(now - 90LL * 86400 * 1000) +
+                             "&end_time=" + std::to_string(now);
+  auto c = server_->client();
+  const auto packOf = [&](const std::string& path, const std::string& bearerToken) {
+    auto res = c.Get(path, bearer(bearerToken));
+    EXPECT_TRUE(res);
+    if (!res) return nlohmann::json();
+    EXPECT_EQ(res->status, 200) << res->body;
+    const auto body = nlohmann::json::parse(res->body);
+    EXPECT_EQ(body["code"], 0);
+    EXPECT_EQ(body["message"], "SUCCEED");
+    EXPECT_FALSE(body["request_id"].get<std::string>().empty());
+    EXPECT_EQ(body["data"]["code"], 0);
+    EXPECT_EQ(body["data"]["msg"], "success");
+    const auto& packs = body["data"]["resource_pack_subscribe_infos"];
+    EXPECT_EQ(packs.size(), 1u) << body.dump();
+    return packs.empty() ? nlohmann::json() : packs[0];
+  };
+
+  auto pack = packOf("/account/costs" + window, token);
+  EXPECT_EQ(pack["resource_pack_type"], "decreasing_total");
+  EXPECT_EQ(pack["resource_pack_id"], key.id);
+  EXPECT_NE(pack["resource_pack_name"].get<std::string>().find("costs-payer"), std::string::npos);
+  EXPECT_DOUBLE_EQ(pack["total_quantity"].get<double>(), 10.0);
+  EXPECT_DOUBLE_EQ(pack["remaining_quantity"].get<double>(), 10.0);
+  EXPECT_EQ(pack["status"], "online");
+  EXPECT_LE(pack["effective_time"].get<int64_t>(), now + 1000);
+  EXPECT_GE(pack["effective_time"].get<int64_t>(), now - 600 * 1000);
+  EXPECT_EQ(pack["purchase_time"], pack["effective_time"]);
+  EXPECT_GT(pack["invalid_time"].get<int64_t>(), now);
+
+  // A top-up raises both; a submit's hold lowers what remains. Same answer under /v1 and /kling.
+  server_->keys({"topup", key.id, "5"});
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key.apiKey,
+                      {{"image", base64File("faces/02_grace_hopper.jpg")},
+                       {"sound_file", base64File("speech/en_m_librivox_0870.wav")}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  for (const std::string path :
+       {"/v1/account/costs", "/kling/account/costs", "/kling/v1/account/costs"}) {
+    pack = packOf(path + window, key.apiKey);
+    EXPECT_DOUBLE_EQ(pack["total_quantity"].get<double>(), 15.0) << path;
+    // 7.1 s held (or charged, once rendered) at 0.4 units a second.
+    EXPECT_NEAR(pack["remaining_quantity"].get<double>(), 15 - 7.1 * 0.4, 0.05) << path;
+  }
+
+  // An unlimited key has a pack of its own type; a name filter that matches nothing, none.
+  pack = packOf("/account/costs", key_);
+  EXPECT_EQ(pack["resource_pack_type"], "unlimited");
+  EXPECT_EQ(pack["status"], "online");
+  auto filtered = parseBody(c.Get("/account/costs?resource_pack_name=no-such-pack", bearer(key_)));
+  EXPECT_TRUE(filtered["data"]["resource_pack_subscribe_infos"].empty()) << filtered.dump();
+
+  // Bad windows name the parameter; no key is 401.
+  auto bad = c.Get("/account/costs?start_time=yesterday", bearer(key_));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad->body)["code"], 1201);
+  EXPECT_NE(nlohmann::json::parse(bad->body)["message"].get<std::string>().find("start_time"),
+            std::string::npos);
+  auto reversed = c.Get("/account/costs?start_time=2000&end_time=1000", bearer(key_));
+  ASSERT_TRUE(reversed);
+  EXPECT_EQ(reversed->status, 400);
+  EXPECT_NE(nlohmann::json::parse(reversed->body)["message"].get<std::string>().find("end_time"),
+            std::string::npos);
+  auto anonymous = c.Get("/account/costs");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+}
+
 }  // namespace
 }  // namespace dh::test
