@@ -14,7 +14,16 @@ void addSharedStoreOptions(const OptionAdder& opt, service::ServiceConfig& c) {
   opt("--shutdown-grace-seconds", c.shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
       "On SIGTERM, running renders get this long before they are handed back");
   opt("--retention-days", c.retentionDays, "RETENTION_DAYS", "Media older than this are purged");
-  opt("--log-level", c.logLevel, "LOG_LEVEL", "trace, debug, info, warn, error");
+  opt("--log-level", c.logLevel, "LOG_LEVEL", "trace, debug, info, warn, error, critical, off")
+      ->check(CLI::Validator(
+          [](std::string& level) -> std::string {
+            for (const char* known :
+                 {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"})
+              if (level == known) return {};
+            return "unknown log level \"" + level +
+                   "\"; use one of trace, debug, info, warn, error, critical, off";
+          },
+          "LEVEL"));
 }
 
 }  // namespace dh::cli

@@ -130,12 +130,14 @@ void HttpApi::registerRoutes() {
     if (length <= kMaxBodyBytes) return httplib::Server::HandlerResponse::Unhandled;
     const Dialect dialect =
         req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
+    const std::string requestId = newRequestId();
     const ErrorResponse body = renderError(
         ApiError(1200, "invalid request: the body (" + text + " bytes) is larger than the " +
                            std::to_string(kMaxBodyBytes / (1024 * 1024)) +
                            " MiB limit (HTTP 413); send large files by URL or upload"),
-        dialect, "");
+        dialect, requestId);
     res.status = 413;
+    res.set_header("X-Request-Id", requestId);
     res.set_header("Connection", "close");
     res.set_content(body.body, "application/json");
     return httplib::Server::HandlerResponse::Handled;
@@ -161,7 +163,13 @@ void HttpApi::registerRoutes() {
                                       std::to_string(kMaxBodyBytes / (1024 * 1024)) +
                                       " MiB limit (HTTP 413); send large files by URL or upload"
                                 : "invalid request (HTTP " + std::to_string(res.status) + ")";
-        const ErrorResponse body = renderError(ApiError(code, message), dialect, "");
+        // Errors answered before any route ran get a request id of their own, like every other
+        // answer, so a client's report can be found in the log.
+        const std::string requestId = newRequestId();
+        res.set_header("X-Request-Id", requestId);
+        core::logger("api")->info("{} {} [{}]: {} (HTTP {})", req.method, req.path, requestId,
+                                  message, code == 1202 ? 404 : res.status);
+        const ErrorResponse body = renderError(ApiError(code, message), dialect, requestId);
         res.status = code == 1202 ? 404 : res.status;
         res.set_content(body.body, "application/json");
         return httplib::Server::HandlerResponse::Handled;
@@ -201,8 +209,10 @@ void HttpApi::addMediaRoutes() {
                 store::MediaStore& media = tasks_.media();
                 const auto notFound = [&] {
                   res.status = 404;
+                  const std::string requestId = newRequestId();
+                  res.set_header("X-Request-Id", requestId);
                   const auto body = renderError(ApiError(1203, "no such media file: " + req.path),
-                                                Dialect::Kling, "");
+                                                Dialect::Kling, requestId);
                   res.set_content(body.body, "application/json");
                 };
                 const auto info =

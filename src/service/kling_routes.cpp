@@ -36,7 +36,8 @@ void HttpApi::addKlingRoutes(const std::string& prefix) {
           const store::Task task = tasks_.submit(ctx.account, request);
           sendKling(res, ctx, tasks_.klingData(task));
         });
-  route(Method::Get, base + R"(/([^/]+))", "kling_query", Dialect::Kling, true,
+  // A trailing slash is tolerated on the task and list URLs.
+  route(Method::Get, base + R"(/([^/]+)/?)", "kling_query", Dialect::Kling, true,
         [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
           const std::string id = req.matches[1];
           auto task = tasks_.store().findTaskFor(ctx.account.id, id);
@@ -45,7 +46,7 @@ void HttpApi::addKlingRoutes(const std::string& prefix) {
                            "task_id");
           sendKling(res, ctx, tasks_.klingData(*task));
         });
-  route(Method::Get, base, "kling_list", Dialect::Kling, true,
+  route(Method::Get, base + "/?", "kling_list", Dialect::Kling, true,
         [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
           const int pageNum = pageParam(req, "pageNum", 1, 1000);
           const int pageSize = pageParam(req, "pageSize", 30, 500);

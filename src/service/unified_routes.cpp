@@ -14,7 +14,7 @@ void HttpApi::addUnifiedRoutes() {
           res.status = 200;
           res.set_content(tasks_.unifiedJob(task).dump(), "application/json");
         });
-  route(Method::Get, R"(/v1/video/generations/([^/]+))", "unified_query", Dialect::Unified, true,
+  route(Method::Get, R"(/v1/video/generations/([^/]+)/?)", "unified_query", Dialect::Unified, true,
         [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
           const std::string id = req.matches[1];
           auto task = tasks_.store().findTaskFor(ctx.account.id, id);

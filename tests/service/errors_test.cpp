@@ -214,6 +214,58 @@ TEST_F(ErrorTable, NotFound1202And1203) {
   expectKling(c.Get("/media/videos/123.mp4"), 404, 1203);
 }
 
+// A 404 answered before any route ran (unknown endpoint, unknown media) carries a request id like
+// every other answer, in the body and the X-Request-Id header, and the log has it.
+TEST_F(ErrorTable, NotFoundAnswersCarryARequestIdAndTaskUrlsTolerateATrailingSlash) {
+  auto c = server_->client();
+  for (const std::string path : {"/v1/no/such/thing", "/media/videos/123.mp4",
+                                 "/media/videos/0123456789abcdef0123456789abcdef.mp4"}) {
+    auto res = c.Get(path, bearer(key_.apiKey));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404);
+    const auto body = nlohmann::json::parse(res->body);
+    const std::string id = body["request_id"];
+    EXPECT_FALSE(id.empty()) << path << ": " << res->body;
+    EXPECT_EQ(res->get_header_value("X-Request-Id"), id) << path;
+  }
+  auto unknown = c.Get("/v1/no/such/other", bearer(key_.apiKey));
+  ASSERT_TRUE(unknown);
+  const std::string unknownId = nlohmann::json::parse(unknown->body)["request_id"];
+  EXPECT_NE(server_->log().find("[" + unknownId + "]"), std::string::npos);
+  auto again = c.Get("/v1/no/such/other");
+  ASSERT_TRUE(again);
+  EXPECT_NE(nlohmann::json::parse(again->body)["request_id"], unknownId) << "one id per answer";
+
+  auto res = post(kSubmit, validBody());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string task = nlohmann::json::parse(res->body)["data"]["task_id"];
+  for (const std::string& path : {std::string(kSubmit) + "/" + task + "/",
+                                  "/kling" + std::string(kSubmit) + "/" + task + "/"}) {
+    const auto got = parseBody(c.Get(path, bearer(key_.apiKey)));
+    EXPECT_EQ(got["data"]["task_id"], task) << path << ": " << got.dump();
+  }
+  const auto unified = parseBody(c.Get("/v1/video/generations/" + task + "/", bearer(key_.apiKey)));
+  EXPECT_EQ(unified["id"], task) << unified.dump();
+  const auto list = parseBody(c.Get(std::string(kSubmit) + "/?pageSize=5", bearer(key_.apiKey)));
+  ASSERT_EQ(list["code"], 0) << list.dump();
+  EXPECT_EQ(list["data"][0]["task_id"], task);
+  // Two slashes are still not a task URL.
+  expectKling(c.Get(std::string(kSubmit) + "/" + task + "//", bearer(key_.apiKey)), 404, 1202);
+}
+
+TEST(ServeFlags, UnknownLogLevelIsRefusedListingTheValidOnes) {
+  const std::string dir = scratchDir();
+  const auto result = runProcess({dhBinary(), "serve", "--port", "0", "--db", dir + "/db.sqlite",
+                                  "--media-dir", dir + "/media", "--log-level", "verbose"});
+  EXPECT_NE(result.exitCode, 0);
+  const std::string said = result.out + result.err;
+  EXPECT_NE(said.find("--log-level"), std::string::npos) << said;
+  EXPECT_NE(said.find("\"verbose\""), std::string::npos) << said;
+  EXPECT_NE(said.find("trace, debug, info, warn, error, critical, off"), std::string::npos) << said;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/db.sqlite")) << "refused before doing anything";
+}
+
 TEST_F(ErrorTable, Policy1300AndRunningTasks1303) {
   auto body = validBody();
   body["prompt"] = "a calm presenter saying something Forbidden";
