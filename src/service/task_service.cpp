@@ -116,19 +116,15 @@ store::Task TaskService::submit(const store::ApiKey& account, const SubmitReques
   task.audioPath = audio.file;
   task.audioSeconds = audio.seconds;
   task.declaredAudioSeconds = r.declaredAudioSeconds.value_or(0.0);
-  const double estimateSeconds = r.declaredAudioSeconds.value_or(audio.seconds);
+  // The hold and the charge follow the decoded audio; a declared length that differs is kept
+  // and reported (usage.declared_seconds) but does not fail the task.
+  const double estimateSeconds = audio.seconds;
   task.unitsHeld = roundUnits(estimateSeconds * rateFor(r.mode));
   task.createdAt = task.updatedAt = store::nowMillis();
-
-  if (r.declaredAudioSeconds && std::abs(*r.declaredAudioSeconds - audio.seconds) > 0.5) {
-    task.status = store::TaskStatus::Failed;
-    task.statusMsg = fmt::format(
-        "audio_duration_seconds: declared {} s but the audio at audio_url lasts {} s (more than "
-        "0.5 s apart)",
-        decimal(*r.declaredAudioSeconds), decimal(audio.seconds));
-    task.errorCode = "audio_duration_mismatch";
-    task.unitsHeld = 0.0;
-  }
+  if (r.declaredAudioSeconds && std::abs(*r.declaredAudioSeconds - audio.seconds) > 0.5)
+    core::logger("api")->info(
+        "task {}: audio_duration_seconds declared {} s, the audio lasts {} s; holding for {} s",
+        task.id, decimal(*r.declaredAudioSeconds), decimal(audio.seconds), decimal(audio.seconds));
 
   switch (store_.createTask(task)) {
     case store::CreateOutcome::Created:
@@ -192,6 +188,11 @@ nlohmann::json TaskService::unifiedJob(const store::Task& t) const {
     job["video_url"] = url;
     job["result"] = {{"outputs", {url}}, {"duration", t.videoSeconds}};
     job["usage"] = {{"seconds", t.videoSeconds}, {"units", t.unitsCharged}};
+  }
+  if (t.declaredAudioSeconds > 0.0) {
+    // Both lengths, so a caller whose declared length was off sees what was held and charged.
+    job["usage"]["declared_seconds"] = t.declaredAudioSeconds;
+    job["usage"]["audio_seconds"] = t.audioSeconds;
   }
   if (t.status == store::TaskStatus::Failed) {
     job["error"] = {{"code", t.errorCode.empty() ? "render_failed" : t.errorCode},

@@ -172,9 +172,11 @@ TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
   EXPECT_NEAR(holds, held, 0.01);
 }
 
-TEST_F(UnifiedApi, DeclaredDurationFarFromTheAudioFailsNamingBothNumbers) {
+TEST_F(UnifiedApi, DeclaredDurationFarFromTheAudioCompletesChargedTheRealSeconds) {
+  const auto key = server_->createKey("declared-mismatch", {"--balance", "100"});
   auto c = server_->client();
-  auto res = postJson(c, "/v1/video/generations", key_,
+  // The clip lasts 7.1 s; 12 s are declared (as pasting the gateway's example would).
+  auto res = postJson(c, "/v1/video/generations", key.apiKey,
                       {{"model", "kling-avatar-v2-standard"},
                        {"image_url", media_->url("faces/02_grace_hopper.jpg")},
                        {"audio_url", media_->url("speech/en_m_librivox_0870.wav")},
@@ -182,16 +184,31 @@ TEST_F(UnifiedApi, DeclaredDurationFarFromTheAudioFailsNamingBothNumbers) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const auto job = nlohmann::json::parse(res->body);
-  EXPECT_EQ(job["status"], "failed");
-  const std::string message = job["error"]["message"];
-  EXPECT_NE(message.find("12"), std::string::npos) << message;
-  EXPECT_NE(message.find("7.1"), std::string::npos) << message;
-  EXPECT_EQ(job["error"]["code"], "audio_duration_mismatch");
-  const auto kling = parseBody(
-      c.Get("/v1/videos/avatar/image2video/" + job["id"].get<std::string>(), bearer(key_)));
-  EXPECT_EQ(kling["data"]["task_status"], "failed");
-  EXPECT_EQ(kling["data"]["task_status_msg"], message);
-  EXPECT_EQ(kling["data"]["final_unit_deduction"], "0");
+  EXPECT_EQ(job["status"], "queued") << job.dump();
+  EXPECT_EQ(job["usage"]["declared_seconds"], 12) << job.dump();
+  EXPECT_NEAR(job["usage"]["audio_seconds"].get<double>(), 7.1, 0.05) << job.dump();
+  const std::string id = job["id"];
+
+  const auto done = waitForFinal(*server_, key.apiKey, "/v1/video/generations/" + id, 240);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  const double seconds = done["usage"]["seconds"].get<double>();
+  EXPECT_NEAR(seconds, 7.1, 0.1) << done.dump();
+  EXPECT_EQ(done["usage"]["declared_seconds"], 12) << done.dump();
+  EXPECT_NEAR(done["usage"]["audio_seconds"].get<double>(), 7.1, 0.05) << done.dump();
+  EXPECT_NEAR(done["usage"]["units"].get<double>(), seconds * 0.4, 0.002) << done.dump();
+
+  // The ledger held and charged the decoded seconds, not the declared 12 s (4.8 units).
+  std::map<std::string, double> units;
+  for (const auto& entry : ledgerOf(*server_, key.id)) {
+    if (entry["task_id"] == id) units[entry["kind"]] += entry["units"].get<double>();
+  }
+  EXPECT_NEAR(units["hold"], 7.1 * 0.4, 0.03);
+  EXPECT_NEAR(units["charge"], seconds * 0.4, 0.002);
+  EXPECT_NEAR(units["release"], units["hold"], 0.001);
+  const auto kling = parseBody(c.Get("/v1/videos/avatar/image2video/" + id, bearer(key.apiKey)));
+  EXPECT_EQ(kling["data"]["task_status"], "succeed");
+  EXPECT_NEAR(std::stod(kling["data"]["final_unit_deduction"].get<std::string>()), seconds * 0.4,
+              0.002);
 }
 
 TEST_F(UnifiedApi, UploadsGiveLocalUrlsThatEveryFieldAccepts) {
