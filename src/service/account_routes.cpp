@@ -28,7 +28,7 @@ std::optional<int64_t> millisParam(const httplib::Request& req, const std::strin
     value = -1;
   }
   if (value < 0)
-    throw ApiError(1201,
+    throw ApiError(ApiCode::InvalidValue,
                    name + ": must be a Unix time in milliseconds (a non-negative integer), got \"" +
                        text + "\"",
                    name);
@@ -47,7 +47,7 @@ void HttpApi::addAccountRoutes(const std::string& prefix) {
     const auto start = millisParam(req, "start_time");
     const auto end = millisParam(req, "end_time");
     if (start && end && *start > *end)
-      throw ApiError(1201,
+      throw ApiError(ApiCode::InvalidValue,
                      "end_time: must not be before start_time (" + std::to_string(*end) + " < " +
                          std::to_string(*start) + ")",
                      "end_time");

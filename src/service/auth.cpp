@@ -44,9 +44,10 @@ bool constantTimeEqual(const std::string& a, const std::string& b) {
 store::ApiKey verifyJwt(store::Store& store, const std::string& token, int skewSeconds) {
   const JwtClaims claims = parseJwt(token);
   auto key = store.findKeyByAccessKey(claims.issuer);
-  if (!key || key->revoked) throw ApiError(1000, "Authorization: unknown or revoked access key");
+  if (!key || key->revoked)
+    throw ApiError(ApiCode::InvalidApiKey, "Authorization: unknown or revoked access key");
   if (!constantTimeEqual(hmacSha256(key->secretKey, claims.signedPart), claims.signature))
-    throw ApiError(1000, "Authorization: the JWT signature does not verify");
+    throw ApiError(ApiCode::InvalidApiKey, "Authorization: the JWT signature does not verify");
   checkJwtTimes(claims, store::nowMillis() / 1000, skewSeconds);
   return *key;
 }
@@ -106,10 +107,12 @@ NewKey generateKey(const std::string& name, std::optional<double> balance,
 }
 
 store::ApiKey authenticate(store::Store& store, const std::string& header, int jwtSkewSeconds) {
-  if (header.empty()) throw ApiError(1001, "Authorization header is empty");
+  if (header.empty())
+    throw ApiError(ApiCode::MissingAuthorization, "Authorization header is empty");
   const std::string scheme = "Bearer ";
   if (header.size() <= scheme.size() || strncasecmp(header.c_str(), "Bearer ", 7) != 0)
-    throw ApiError(1002, "Authorization must be \"Bearer <api key or JWT>\"");
+    throw ApiError(ApiCode::InvalidAuthorization,
+                   "Authorization must be \"Bearer <api key or JWT>\"");
   const std::string token = header.substr(scheme.size());
   if (std::count(token.begin(), token.end(), '.') == 2)
     return verifyJwt(store, token, jwtSkewSeconds);
@@ -117,8 +120,9 @@ store::ApiKey authenticate(store::Store& store, const std::string& header, int j
   auto key = store.findKeyByHash(hash);
   // The store finds the row by its index; the final comparison does not leak timing.
   if (!key || !constantTimeEqual(key->keyHash, hash))
-    throw ApiError(1000, "Authorization: unknown API key");
-  if (key->revoked) throw ApiError(1000, "Authorization: the API key was revoked");
+    throw ApiError(ApiCode::InvalidApiKey, "Authorization: unknown API key");
+  if (key->revoked)
+    throw ApiError(ApiCode::InvalidApiKey, "Authorization: the API key was revoked");
   return *key;
 }
 

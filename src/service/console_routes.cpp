@@ -11,7 +11,7 @@
 #include "core/log.h"
 #include "media/image_decoder.h"
 #include "service/api_error.h"
-#include "service/auth.h"
+#include "service/http_api.h"
 #include "service/task_service.h"
 #include "store/store.h"
 
@@ -42,41 +42,6 @@ void sendAsset(httplib::Response& res, const ConsoleAsset& asset) {
   res.set_content(asset.bytes.data(), asset.bytes.size(), std::string(asset.contentType));
 }
 
-void sendKlingError(httplib::Response& res, const ApiError& error, const std::string& requestId) {
-  const ErrorResponse body = renderError(error, Dialect::Kling, requestId);
-  res.status = body.status;
-  res.set_content(body.body, "application/json");
-}
-
-using ConsoleHandler =
-    std::function<nlohmann::json(const httplib::Request&, const store::ApiKey& account)>;
-
-// Authenticates like the API does and wraps the handler's data (or its failure) in the Kling
-// envelope.
-httplib::Server::Handler withKey(TaskService& tasks, const std::string& name,
-                                 ConsoleHandler handler) {
-  return [&tasks, name, handler](const httplib::Request& req, httplib::Response& res) {
-    const std::string requestId = store::newId();
-    res.set_header("X-Request-Id", requestId);
-    try {
-      const store::ApiKey account =
-          authenticate(tasks.store(), req.get_header_value("Authorization"));
-      nlohmann::json data = handler(req, account);
-      res.set_content(nlohmann::json{{"code", 0},
-                                     {"message", "SUCCEED"},
-                                     {"request_id", requestId},
-                                     {"data", std::move(data)}}
-                          .dump(),
-                      "application/json");
-    } catch (const std::exception& e) {
-      const ApiError error = toApiError(e);
-      if (error.code() >= 5000)
-        core::logger("console")->error("{} [{}]: {}", name, requestId, core::describe(e));
-      sendKlingError(res, error, requestId);
-    }
-  };
-}
-
 nlohmann::json accountData(const TaskService& tasks, const store::ApiKey& account) {
   return {{"id", account.id},
           {"name", account.name},
@@ -91,16 +56,8 @@ double rounded(float value) {
 }
 
 nlohmann::json analysisData(const httplib::Request& req) {
-  std::string_view content = req.body;
   httplib::MultipartFormData part;
-  if (req.is_multipart_form_data()) {
-    if (!req.has_file("file"))
-      throw ApiError(1201, "image: a multipart request needs a part named \"file\"", "image");
-    part = req.get_file_value("file");
-    content = part.content;
-  }
-  if (content.empty())
-    throw ApiError(1201, "image: the request body is empty; send the photo's bytes", "image");
+  const std::string_view content = fileBody(req, "image", part);
   const cv::Mat image = media::decodeImage(
       std::span(reinterpret_cast<const uint8_t*>(content.data()), content.size()), "image");
   // One analysis at a time: the service's CPU belongs to the render workers.
@@ -130,32 +87,32 @@ nlohmann::json analysisData(const httplib::Request& req) {
 
 }  // namespace
 
-void addConsoleRoutes(httplib::Server& server, TaskService& tasks) {
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    if (const ConsoleAsset* page = findAsset("index.html")) {
-      sendAsset(res, *page);
-      return;
-    }
-    sendKlingError(res, ApiError(1202, "the console is not part of this build"), "");
-  });
-  server.Get(R"(/console/([A-Za-z0-9_-]+\.[a-z]+))",
-             [](const httplib::Request& req, httplib::Response& res) {
-               if (const ConsoleAsset* asset = findAsset(std::string(req.matches[1]))) {
-                 sendAsset(res, *asset);
-                 return;
-               }
-               sendKlingError(res, ApiError(1203, "no such console file: " + req.path), "");
-             });
-  server.Get("/v1/console/account",
-             withKey(tasks, "console_account",
-                     [&tasks](const httplib::Request&, const store::ApiKey& account) {
-                       return accountData(tasks, account);
-                     }));
+// Through the same wrapper as the API: the IP allow-list and metrics for the page and its
+// assets; the same auth (Bearer key or JWT with the clock skew), rate limit and envelope for the
+// two helper endpoints.
+void HttpApi::addConsoleRoutes() {
+  route(Method::Get, "/", "console_page", Dialect::Kling, false,
+        [](const httplib::Request&, httplib::Response& res, RequestContext&) {
+          const ConsoleAsset* page = findAsset("index.html");
+          if (!page)
+            throw ApiError(ApiCode::UnknownEndpoint, "the console is not part of this build");
+          sendAsset(res, *page);
+        });
+  route(Method::Get, R"(/console/([A-Za-z0-9_-]+\.[a-z]+))", "console_asset", Dialect::Kling, false,
+        [](const httplib::Request& req, httplib::Response& res, RequestContext&) {
+          const ConsoleAsset* asset = findAsset(std::string(req.matches[1]));
+          if (!asset) throw ApiError(ApiCode::NotFound, "no such console file: " + req.path);
+          sendAsset(res, *asset);
+        });
+  route(Method::Get, "/v1/console/account", "console_account", Dialect::Kling, true,
+        [this](const httplib::Request&, httplib::Response& res, RequestContext& ctx) {
+          sendKling(res, ctx, accountData(tasks_, ctx.account));
+        });
 #if defined(DH_CONSOLE_HAS_FACE)
-  server.Post(
-      "/v1/console/analyze-face",
-      withKey(tasks, "console_analyze_face",
-              [](const httplib::Request& req, const store::ApiKey&) { return analysisData(req); }));
+  route(Method::Post, "/v1/console/analyze-face", "console_analyze_face", Dialect::Kling, true,
+        [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+          sendKling(res, ctx, analysisData(req));
+        });
 #endif
 }
 

@@ -3,15 +3,14 @@
 // time from web/console/), plus two helper endpoints the page uses besides the public API:
 //   POST /v1/console/analyze-face  image bytes (raw or multipart "file") -> face box, 68 landmarks
 //   GET  /v1/console/account       the calling key's name, balance and the service's rates
-// Both need the same Bearer key as the API and answer in the Kling envelope.
+// They are registered by HttpApi::registerRoutes through the API's one wrapper: the same auth
+// (Bearer key or JWT), IP allow-list, rate limit, metrics and Kling envelope as every route.
 #include <httplib.h>
 
 #include <span>
 #include <string_view>
 
 namespace dh::service {
-
-class TaskService;
 
 // One embedded file of web/console/.
 struct ConsoleAsset {
@@ -22,8 +21,5 @@ struct ConsoleAsset {
 
 // The embedded files (generated at build time into console_assets.cpp).
 std::span<const ConsoleAsset> consoleAssets();
-
-// Registers the console's routes on `server`. `tasks` must outlive the server.
-void addConsoleRoutes(httplib::Server& server, TaskService& tasks);
 
 }  // namespace dh::service

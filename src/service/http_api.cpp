@@ -43,7 +43,8 @@ HttpApi::HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready)
 
 void HttpApi::checkClientAddress(const std::string& address) const {
   if (allowedClients_.empty() || addressIn(allowedClients_, address)) return;
-  throw ApiError(1304, "the client address " + address + " is not allowed to call this service");
+  throw ApiError(ApiCode::IpNotAllowed,
+                 "the client address " + address + " is not allowed to call this service");
 }
 
 void HttpApi::checkRateLimit(const std::string& accountId) {
@@ -54,9 +55,10 @@ void HttpApi::checkRateLimit(const std::string& accountId) {
   Window& w = rateWindows_[accountId];
   if (now - w.startMs >= 60000) w = {now, 0};
   if (++w.count > limit)
-    throw ApiError(1302, "rate limit: more than " + std::to_string(limit) +
-                             " requests a minute for this key; retry after " +
-                             std::to_string((w.startMs + 60000 - now + 999) / 1000) + " s");
+    throw ApiError(ApiCode::RateLimited,
+                   "rate limit: more than " + std::to_string(limit) +
+                       " requests a minute for this key; retry after " +
+                       std::to_string((w.startMs + 60000 - now + 999) / 1000) + " s");
 }
 
 void HttpApi::sendKling(httplib::Response& res, const RequestContext& ctx,
@@ -88,7 +90,7 @@ void HttpApi::route(Method method, const std::string& pattern, const std::string
       handler(req, res, ctx);
     } catch (const std::exception& e) {
       const ApiError error = toApiError(e);
-      if (error.code() >= 5000)
+      if (error.serverSide())
         core::logger("api")->error("{} {} [{}]: {}", req.method, req.path, ctx.requestId,
                                    core::describe(e));
       const ErrorResponse body = renderError(error, dialect, ctx.requestId);
@@ -116,6 +118,7 @@ void HttpApi::registerRoutes() {
   addAccountRoutes("/kling");
   addMediaRoutes();
   addOpsRoutes();
+  addConsoleRoutes();
   // An announced body over the cap is refused from its Content-Length before any of it is read
   // (the server's own payload limit would read and discard it first).
   server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -131,11 +134,12 @@ void HttpApi::registerRoutes() {
     const Dialect dialect =
         req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
     const std::string requestId = newRequestId();
-    const ErrorResponse body = renderError(
-        ApiError(1200, "invalid request: the body (" + text + " bytes) is larger than the " +
-                           std::to_string(kMaxBodyBytes / (1024 * 1024)) +
-                           " MiB limit (HTTP 413); send large files by URL or upload"),
-        dialect, requestId);
+    const ErrorResponse body =
+        renderError(ApiError(ApiCode::InvalidRequest,
+                             "invalid request: the body (" + text + " bytes) is larger than the " +
+                                 std::to_string(kMaxBodyBytes / (1024 * 1024)) +
+                                 " MiB limit (HTTP 413); send large files by URL or upload"),
+                    dialect, requestId);
     res.status = 413;
     res.set_header("X-Request-Id", requestId);
     res.set_header("Connection", "close");
@@ -156,9 +160,10 @@ void HttpApi::registerRoutes() {
         }
         const Dialect dialect =
             req.path.rfind("/v1/video/", 0) == 0 ? Dialect::Unified : Dialect::Kling;
-        const int code = res.status == 404 || res.status == 405 ? 1202 : 1200;
+        const bool unknown = res.status == 404 || res.status == 405;
+        const ApiCode code = unknown ? ApiCode::UnknownEndpoint : ApiCode::InvalidRequest;
         const std::string message =
-            code == 1202        ? "no such method: " + req.method + " " + req.path
+            unknown             ? "no such method: " + req.method + " " + req.path
             : res.status == 413 ? "invalid request: the body is larger than the " +
                                       std::to_string(kMaxBodyBytes / (1024 * 1024)) +
                                       " MiB limit (HTTP 413); send large files by URL or upload"
@@ -168,9 +173,9 @@ void HttpApi::registerRoutes() {
         const std::string requestId = newRequestId();
         res.set_header("X-Request-Id", requestId);
         core::logger("api")->info("{} {} [{}]: {} (HTTP {})", req.method, req.path, requestId,
-                                  message, code == 1202 ? 404 : res.status);
+                                  message, unknown ? 404 : res.status);
         const ErrorResponse body = renderError(ApiError(code, message), dialect, requestId);
-        res.status = code == 1202 ? 404 : res.status;
+        res.status = unknown ? 404 : res.status;
         res.set_content(body.body, "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }));
@@ -211,8 +216,9 @@ void HttpApi::addMediaRoutes() {
                   res.status = 404;
                   const std::string requestId = newRequestId();
                   res.set_header("X-Request-Id", requestId);
-                  const auto body = renderError(ApiError(1203, "no such media file: " + req.path),
-                                                Dialect::Kling, requestId);
+                  const auto body =
+                      renderError(ApiError(ApiCode::NotFound, "no such media file: " + req.path),
+                                  Dialect::Kling, requestId);
                   res.set_content(body.body, "application/json");
                 };
                 const auto info =

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "service/api_error.h"
@@ -27,13 +28,16 @@ class HttpApi {
   using ReadyCheck = std::function<bool()>;
 
   HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready);
+  // Every route of the service, the console's included.
   void registerRoutes();
 
  private:
   enum class Method { Get, Post };
+  // The one way in: every handler is registered through this wrapper.
   void route(Method method, const std::string& pattern, const std::string& name, Dialect dialect,
              bool authenticated, Handler handler);
 
+  void addConsoleRoutes();  // console_routes.cpp
   void addKlingRoutes(const std::string& prefix);
   void addUnifiedRoutes();
   void addTtsRoutes(const std::string& prefix);
@@ -71,6 +75,11 @@ nlohmann::json parseJsonObject(const std::string& body);
 // A submit body of each dialect as a validated request. Throw ApiError 1201/1203 naming the field.
 SubmitRequest parseKlingSubmit(const nlohmann::json& body);
 SubmitRequest parseUnifiedSubmit(const nlohmann::json& body);
+// The file bytes of an upload-style body: the part named "file" of a multipart form (kept in
+// `part`), else the raw body. Throws ApiError InvalidValue naming `param` when a multipart form
+// has no "file" part or the bytes are empty.
+std::string_view fileBody(const httplib::Request& req, const std::string& param,
+                          httplib::MultipartFormData& part);
 // The string at `field`; "" when missing, null or "" (gateways send "" for "not set").
 std::string optionalString(const nlohmann::json& body, const std::string& field);
 

@@ -37,7 +37,8 @@ JwtClaims parseJwt(const std::string& token) {
   const size_t first = token.find('.');
   const size_t second = first == std::string::npos ? first : token.find('.', first + 1);
   if (second == std::string::npos || token.find('.', second + 1) != std::string::npos)
-    throw ApiError(1002, "Authorization: the JWT is not three base64url JSON parts");
+    throw ApiError(ApiCode::InvalidAuthorization,
+                   "Authorization: the JWT is not three base64url JSON parts");
   JwtClaims claims;
   claims.signedPart = token.substr(0, second);
   nlohmann::json header, payload;
@@ -46,12 +47,14 @@ JwtClaims parseJwt(const std::string& token) {
     payload = nlohmann::json::parse(base64UrlDecode(token.substr(first + 1, second - first - 1)));
     claims.signature = base64UrlDecode(token.substr(second + 1));
   } catch (const std::exception&) {
-    throw ApiError(1002, "Authorization: the JWT is not three base64url JSON parts");
+    throw ApiError(ApiCode::InvalidAuthorization,
+                   "Authorization: the JWT is not three base64url JSON parts");
   }
   if (!header.is_object() || !header.contains("alg") || header["alg"] != "HS256")
-    throw ApiError(1002, "Authorization: the JWT must use alg HS256");
+    throw ApiError(ApiCode::InvalidAuthorization, "Authorization: the JWT must use alg HS256");
   if (!payload.is_object() || !payload.contains("iss") || !payload["iss"].is_string())
-    throw ApiError(1002, "Authorization: the JWT needs an iss claim (the access key)");
+    throw ApiError(ApiCode::InvalidAuthorization,
+                   "Authorization: the JWT needs an iss claim (the access key)");
   claims.issuer = payload["iss"].get<std::string>();
   claims.notBefore = claimSeconds(payload, "nbf");
   claims.expires = claimSeconds(payload, "exp");
@@ -60,14 +63,17 @@ JwtClaims parseJwt(const std::string& token) {
 
 void checkJwtTimes(const JwtClaims& claims, long long now, int skewSeconds) {
   if (claims.notBefore && *claims.notBefore > now + skewSeconds)
-    throw ApiError(1003, "Authorization: the JWT is not valid before " +
-                             std::to_string(*claims.notBefore) + " (now " + std::to_string(now) +
-                             ", " + std::to_string(skewSeconds) + " s of clock skew allowed)");
-  if (!claims.expires) throw ApiError(1002, "Authorization: the JWT needs an exp claim");
+    throw ApiError(ApiCode::TokenNotYetValid,
+                   "Authorization: the JWT is not valid before " +
+                       std::to_string(*claims.notBefore) + " (now " + std::to_string(now) + ", " +
+                       std::to_string(skewSeconds) + " s of clock skew allowed)");
+  if (!claims.expires)
+    throw ApiError(ApiCode::InvalidAuthorization, "Authorization: the JWT needs an exp claim");
   if (*claims.expires <= now - skewSeconds)
-    throw ApiError(1004, "Authorization: the JWT expired at " + std::to_string(*claims.expires) +
-                             " (now " + std::to_string(now) + ", " + std::to_string(skewSeconds) +
-                             " s of clock skew allowed)");
+    throw ApiError(ApiCode::TokenExpired,
+                   "Authorization: the JWT expired at " + std::to_string(*claims.expires) +
+                       " (now " + std::to_string(now) + ", " + std::to_string(skewSeconds) +
+                       " s of clock skew allowed)");
 }
 
 }  // namespace dh::service

@@ -20,7 +20,7 @@ int pageParam(const httplib::Request& req, const std::string& name, int fallback
   }
   if (value < 1 || value > max)
     throw ApiError(
-        1201,
+        ApiCode::InvalidValue,
         name + ": must be an integer from 1 to " + std::to_string(max) + ", got \"" + text + "\"",
         name);
   return value;
@@ -42,8 +42,8 @@ void HttpApi::addKlingRoutes(const std::string& prefix) {
           const std::string id = req.matches[1];
           auto task = tasks_.store().findTaskFor(ctx.account.id, id);
           if (!task)
-            throw ApiError(1203, "no task with task_id or external_task_id \"" + id + "\"",
-                           "task_id");
+            throw ApiError(ApiCode::NotFound,
+                           "no task with task_id or external_task_id \"" + id + "\"", "task_id");
           sendKling(res, ctx, tasks_.klingData(*task));
         });
   route(Method::Get, base + "/?", "kling_list", Dialect::Kling, true,

@@ -52,19 +52,21 @@ size_t jsonNestingDepth(const std::string& text) {
 
 nlohmann::json parseJsonObject(const std::string& body) {
   if (const size_t depth = jsonNestingDepth(body); depth > kMaxJsonDepth)
-    throw ApiError(1200, "invalid request: the JSON nests " + std::to_string(depth) +
-                             " levels deep; at most " + std::to_string(kMaxJsonDepth) +
-                             " are accepted");
+    throw ApiError(ApiCode::InvalidRequest, "invalid request: the JSON nests " +
+                                                std::to_string(depth) + " levels deep; at most " +
+                                                std::to_string(kMaxJsonDepth) + " are accepted");
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) throw ApiError(1200, "invalid request: the body is not valid JSON");
-  if (!parsed.is_object()) throw ApiError(1200, "invalid request: the body must be a JSON object");
+  if (parsed.is_discarded())
+    throw ApiError(ApiCode::InvalidRequest, "invalid request: the body is not valid JSON");
+  if (!parsed.is_object())
+    throw ApiError(ApiCode::InvalidRequest, "invalid request: the body must be a JSON object");
   return parsed;
 }
 
 std::string optionalString(const nlohmann::json& body, const std::string& field) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return {};
-  if (!it->is_string()) throw ApiError(1201, field + ": must be a string", field);
+  if (!it->is_string()) throw ApiError(ApiCode::InvalidValue, field + ": must be a string", field);
   return it->get<std::string>();
 }
 
@@ -78,34 +80,40 @@ SubmitRequest parseKlingSubmit(const nlohmann::json& body) {
   r.mode = optionalString(body, "mode");
   r.callbackUrl = optionalString(body, "callback_url");
   r.externalTaskId = optionalString(body, "external_task_id");
-  if (r.image.empty()) throw ApiError(1201, "image: is required (a URL or Base64)", "image");
+  if (r.image.empty())
+    throw ApiError(ApiCode::InvalidValue, "image: is required (a URL or Base64)", "image");
   if (r.audioId.empty() == r.soundFile.empty())
-    throw ApiError(1201,
+    throw ApiError(ApiCode::InvalidValue,
                    r.audioId.empty()
                        ? "audio_id / sound_file: exactly one must be set; both are empty"
                        : "audio_id / sound_file: exactly one must be set; both are set",
                    r.audioId.empty() ? "sound_file" : "audio_id");
   if (utf8Length(r.prompt) > 2500)
     throw ApiError(
-        1201,
+        ApiCode::InvalidValue,
         "prompt: must be at most 2500 characters, got " + std::to_string(utf8Length(r.prompt)),
         "prompt");
   if (r.mode.empty()) r.mode = "std";
   if (r.mode != "std" && r.mode != "pro")
-    throw ApiError(1201, "mode: must be std or pro, got \"" + r.mode + "\"", "mode");
+    throw ApiError(ApiCode::InvalidValue, "mode: must be std or pro, got \"" + r.mode + "\"",
+                   "mode");
   if (!r.callbackUrl.empty() && r.callbackUrl.rfind("http://", 0) != 0 &&
       r.callbackUrl.rfind("https://", 0) != 0)
-    throw ApiError(1201, "callback_url: must be an http or https URL", "callback_url");
+    throw ApiError(ApiCode::InvalidValue, "callback_url: must be an http or https URL",
+                   "callback_url");
   if (r.externalTaskId.size() > 128)
-    throw ApiError(1201, "external_task_id: must be at most 128 characters", "external_task_id");
+    throw ApiError(ApiCode::InvalidValue, "external_task_id: must be at most 128 characters",
+                   "external_task_id");
   if (auto it = body.find("watermark_info");
       it != body.end() && !it->is_null() && !(it->is_string() && it->get<std::string>().empty())) {
     if (!it->is_object())
-      throw ApiError(1201, "watermark_info: must be an object like {\"enabled\": true}",
+      throw ApiError(ApiCode::InvalidValue,
+                     "watermark_info: must be an object like {\"enabled\": true}",
                      "watermark_info");
     auto enabled = it->find("enabled");
     if (enabled != it->end() && !enabled->is_boolean())
-      throw ApiError(1201, "watermark_info.enabled: must be true or false", "watermark_info");
+      throw ApiError(ApiCode::InvalidValue, "watermark_info.enabled: must be true or false",
+                     "watermark_info");
     r.watermark = enabled != it->end() && enabled->get<bool>();
   }
   return r;
@@ -121,20 +129,21 @@ SubmitRequest parseUnifiedSubmit(const nlohmann::json& body) {
   r.callbackUrl = optionalString(body, "callback_url");
   r.externalTaskId = optionalString(body, "external_task_id");
   if (r.model.empty())
-    throw ApiError(1201, "model: is required (kling-avatar-v2-standard or kling-avatar-v2-pro)",
-                   "model");
+    throw ApiError(ApiCode::InvalidValue,
+                   "model: is required (kling-avatar-v2-standard or kling-avatar-v2-pro)", "model");
   const auto mode = modeForModel(r.model);
   if (!mode)
-    throw ApiError(1203,
+    throw ApiError(ApiCode::NotFound,
                    "model: no such model \"" + r.model +
                        "\"; use kling-avatar-v2-standard or kling-avatar-v2-pro",
                    "model");
   r.mode = *mode;
-  if (r.image.empty()) throw ApiError(1201, "image_url: is required", "image_url");
-  if (r.soundFile.empty()) throw ApiError(1201, "audio_url: is required", "audio_url");
+  if (r.image.empty()) throw ApiError(ApiCode::InvalidValue, "image_url: is required", "image_url");
+  if (r.soundFile.empty())
+    throw ApiError(ApiCode::InvalidValue, "audio_url: is required", "audio_url");
   auto seconds = body.find("audio_duration_seconds");
   if (seconds == body.end() || seconds->is_null())
-    throw ApiError(1201,
+    throw ApiError(ApiCode::InvalidValue,
                    "audio_duration_seconds: is required (the audio's length in seconds; the cost "
                    "estimate uses it)",
                    "audio_duration_seconds");
@@ -153,18 +162,20 @@ SubmitRequest parseUnifiedSubmit(const nlohmann::json& body) {
     value = NAN;
   }
   if (!std::isfinite(value) || value <= 0)
-    throw ApiError(1201, "audio_duration_seconds: must be a positive number of seconds",
+    throw ApiError(ApiCode::InvalidValue,
+                   "audio_duration_seconds: must be a positive number of seconds",
                    "audio_duration_seconds");
   r.declaredAudioSeconds = value;
   size_t promptChars = 0;
   for (unsigned char c : r.prompt) promptChars += (c & 0xC0) != 0x80;
   if (promptChars > 2500)
-    throw ApiError(1201,
+    throw ApiError(ApiCode::InvalidValue,
                    "prompt: must be at most 2500 characters, got " + std::to_string(promptChars),
                    "prompt");
   if (!r.callbackUrl.empty() && r.callbackUrl.rfind("http://", 0) != 0 &&
       r.callbackUrl.rfind("https://", 0) != 0)
-    throw ApiError(1201, "callback_url: must be an http or https URL", "callback_url");
+    throw ApiError(ApiCode::InvalidValue, "callback_url: must be an http or https URL",
+                   "callback_url");
   return r;
 }
 

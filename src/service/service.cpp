@@ -8,7 +8,6 @@
 #include "core/log.h"
 #include "service/callbacks.h"
 #include "service/connections.h"
-#include "service/console_routes.h"
 #include "service/http_api.h"
 #include "service/task_service.h"
 #include "service/worker_pool.h"
@@ -105,7 +104,6 @@ int Service::bind() {
   p.callbacks = std::make_unique<CallbackDispatcher>(*p.tasks);
   p.api = std::make_unique<HttpApi>(*p.tasks, p.server, [this] { return !stopping_.load(); });
   p.api->registerRoutes();
-  addConsoleRoutes(p.server, *p.tasks);
   return config_.port;
 }
 

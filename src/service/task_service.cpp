@@ -63,35 +63,40 @@ std::string TaskService::mediaUrl(const std::string& relative) const {
 
 store::Task TaskService::submit(const store::ApiKey& account, const SubmitRequest& r) {
   if (config_.maintenance)
-    throw ApiError(5001, "the service is in maintenance and accepts no new tasks");
+    throw ApiError(ApiCode::Maintenance, "the service is in maintenance and accepts no new tasks");
   if (config_.minFreeDiskMb > 0) {
     if (const auto freeBytes = media_.freeBytes()) {
       const unsigned long long freeMb = *freeBytes / (1024 * 1024);
       if (freeMb < static_cast<unsigned long long>(config_.minFreeDiskMb))
-        throw ApiError(5001, "maintenance: the media disk has " + std::to_string(freeMb) +
-                                 " MiB free, below the " + std::to_string(config_.minFreeDiskMb) +
-                                 " MiB floor; no new tasks until space is freed");
+        throw ApiError(ApiCode::Maintenance, "maintenance: the media disk has " +
+                                                 std::to_string(freeMb) + " MiB free, below the " +
+                                                 std::to_string(config_.minFreeDiskMb) +
+                                                 " MiB floor; no new tasks until space is freed");
     }
   }
-  if (account.disabled) throw ApiError(1100, "the account of this key is disabled");
+  if (account.disabled)
+    throw ApiError(ApiCode::AccountDisabled, "the account of this key is disabled");
   const std::string modes = "," + account.allowedModes + ",";
   if (modes.find("," + r.mode + ",") == std::string::npos)
     throw ApiError(
-        1103, "this key may not use mode " + r.mode + " (allowed: " + account.allowedModes + ")",
+        ApiCode::ModeNotAllowed,
+        "this key may not use mode " + r.mode + " (allowed: " + account.allowedModes + ")",
         r.dialect == Dialect::Kling ? "mode" : "model");
   const std::string prompt = lower(r.prompt);
   for (const auto& word : config_.blockedPromptWords) {
     if (!word.empty() && prompt.find(lower(word)) != std::string::npos)
-      throw ApiError(1300, "prompt: contains \"" + word + "\", which this service's policy refuses",
+      throw ApiError(ApiCode::PolicyViolation,
+                     "prompt: contains \"" + word + "\", which this service's policy refuses",
                      "prompt");
   }
   if (config_.maxActiveTasksPerKey > 0 &&
       store_.countActiveTasks(account.id) >= config_.maxActiveTasksPerKey)
-    throw ApiError(1303, "this key already has " + std::to_string(config_.maxActiveTasksPerKey) +
-                             " tasks submitted or processing; wait for one to finish");
+    throw ApiError(ApiCode::TooManyRunningTasks,
+                   "this key already has " + std::to_string(config_.maxActiveTasksPerKey) +
+                       " tasks submitted or processing; wait for one to finish");
   if (!r.externalTaskId.empty() && store_.findTaskFor(account.id, r.externalTaskId))
     throw ApiError(
-        1201,
+        ApiCode::InvalidValue,
         "external_task_id: \"" + r.externalTaskId + "\" is already used by a task of this account",
         "external_task_id");
 
@@ -130,17 +135,19 @@ store::Task TaskService::submit(const store::ApiKey& account, const SubmitReques
     case store::CreateOutcome::Created:
       break;
     case store::CreateOutcome::DuplicateExternalId:
-      throw ApiError(1201,
+      throw ApiError(ApiCode::InvalidValue,
                      "external_task_id: \"" + r.externalTaskId +
                          "\" is already used by a task of this account",
                      "external_task_id");
     case store::CreateOutcome::InsufficientBalance:
-      throw ApiError(1102, fmt::format("balance used up: this task needs {} units ({} s at {} "
-                                       "units/s) and the key has less",
-                                       decimal(task.unitsHeld), decimal(estimateSeconds),
-                                       decimal(rateFor(r.mode))));
+      throw ApiError(
+          ApiCode::InsufficientBalance,
+          fmt::format("balance used up: this task needs {} units ({} s at {} "
+                      "units/s) and the key has less",
+                      decimal(task.unitsHeld), decimal(estimateSeconds), decimal(rateFor(r.mode))));
     case store::CreateOutcome::InArrears:
-      throw ApiError(1101, "the account is in arrears; top up the key's balance");
+      throw ApiError(ApiCode::AccountInArrears,
+                     "the account is in arrears; top up the key's balance");
   }
   core::logger("api")->info("task {} submitted ({}, {}, {:.2f} s audio, {} units held)", task.id,
                             task.dialect, task.mode, task.audioSeconds, decimal(task.unitsHeld));

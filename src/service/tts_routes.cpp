@@ -17,10 +17,11 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
               it != body.end() && !it->is_null() &&
               !(it->is_string() && it->get<std::string>().empty())) {
             if (!it->is_number())
-              throw ApiError(1201, "voice_speed: must be a number from 0.8 to 2.0", "voice_speed");
+              throw ApiError(ApiCode::InvalidValue, "voice_speed: must be a number from 0.8 to 2.0",
+                             "voice_speed");
             speed = it->get<double>();
           }
-          if (text.empty()) throw ApiError(1201, "text: is required", "text");
+          if (text.empty()) throw ApiError(ApiCode::InvalidValue, "text: is required", "text");
           const speech::SpeechAudio audio = speech::synthesize(text, voiceId, language, speed);
           const auto wav = speech::encodeWav(audio);
           store::AudioRecord record;

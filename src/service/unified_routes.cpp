@@ -18,7 +18,7 @@ void HttpApi::addUnifiedRoutes() {
         [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
           const std::string id = req.matches[1];
           auto task = tasks_.store().findTaskFor(ctx.account.id, id);
-          if (!task) throw ApiError(1203, "no task with id \"" + id + "\"", "task_id");
+          if (!task) throw ApiError(ApiCode::NotFound, "no task with id \"" + id + "\"", "task_id");
           res.status = 200;
           res.set_content(tasks_.unifiedJob(*task).dump(), "application/json");
         });

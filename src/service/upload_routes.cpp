@@ -38,23 +38,32 @@ Kind kindOf(media::ContentType type) {
 
 }  // namespace
 
+std::string_view fileBody(const httplib::Request& req, const std::string& param,
+                          httplib::MultipartFormData& part) {
+  std::string_view content = req.body;
+  if (req.is_multipart_form_data()) {
+    if (!req.has_file("file"))
+      throw ApiError(ApiCode::InvalidValue,
+                     param + ": a multipart request needs a part named \"file\"", param);
+    part = req.get_file_value("file");
+    content = part.content;
+  }
+  if (content.empty())
+    throw ApiError(ApiCode::InvalidValue,
+                   param + ": the request body is empty; send the file's bytes", param);
+  return content;
+}
+
 void HttpApi::addUploadRoutes() {
   route(Method::Post, "/v1/uploads", "upload", Dialect::Kling, true,
         [this](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-          const std::string* content = &req.body;
           httplib::MultipartFormData part;
-          if (req.is_multipart_form_data()) {
-            if (!req.has_file("file"))
-              throw ApiError(1201, "file: a multipart upload needs a part named \"file\"", "file");
-            part = req.get_file_value("file");
-            content = &part.content;
-          }
-          if (content->empty()) throw ApiError(1201, "file: the upload is empty", "file");
-          const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(content->data()),
-                                               content->size());
+          const std::string_view content = fileBody(req, "file", part);
+          const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(content.data()),
+                                               content.size());
           const Kind kind = kindOf(media::sniffContent(bytes));
           if (kind.kind[0] == '\0')
-            throw ApiError(1201,
+            throw ApiError(ApiCode::InvalidValue,
                            "file: not a JPEG/PNG image or MP3/WAV/M4A/AAC audio (format is read "
                            "from the content)",
                            "file");

@@ -10,29 +10,13 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "pipeline/pipeline.h"
+#include "service/api_error.h"
 #include "service/watermark.h"
 
 namespace dh::service {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string errorCodeFor(core::ErrorKind kind) {
-  switch (kind) {
-    case core::ErrorKind::InvalidInput:
-      return "invalid_input";
-    case core::ErrorKind::ContentRejected:
-      return "content_rejected";
-    case core::ErrorKind::NotFound:
-      return "not_found";
-    case core::ErrorKind::Timeout:
-      return "timeout";
-    case core::ErrorKind::Cancelled:
-    case core::ErrorKind::Internal:
-      return "internal_error";
-  }
-  return "internal_error";
-}
 
 // The phone timing stored beside text-to-speech audio ("audio/<id>.phones.json"), else empty.
 std::vector<speech::TimedPhone> synthesisedPhones(store::MediaStore& media,
@@ -202,7 +186,7 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
                                     : "internal error while rendering";
     log->warn("task {} failed: {}", task.id, core::describe(e));
     if (store.failTask(task.id, workerId, message,
-                       errorCodeFor(err ? err->kind() : core::ErrorKind::Internal))) {
+                       kindRow(err ? err->kind() : core::ErrorKind::Internal).taskErrorCode)) {
       if (auto failed = store.findTask(task.id)) tasks_.statusChanged(*failed);
     }
   }

@@ -353,5 +353,82 @@ TEST(ErrorTableServers, RateLimit1302IpNotAllowed1304Maintenance5001Internal5000
   }
 }
 
+TEST(ErrorTableServers, ConsoleRoutesShareTheApisAuthRateLimitIpFilterAndMetrics) {
+  const std::string dir = scratchDir();
+  {
+    // One window of 4 requests a minute per key, shared by console and API routes; JWTs get the
+    // server's clock skew (120 s here) on console routes too.
+    ServeProcess limited(dir + "/limited", {"--workers", "0", "--rate-limit-per-minute", "4",
+                                            "--jwt-clock-skew-seconds", "120"});
+    limited.start();
+    const auto key = limited.createKey("console-limited");
+    auto c = limited.client();
+    auto page = c.Get("/");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'self'"),
+              std::string::npos);
+    EXPECT_FALSE(page->get_header_value("X-Request-Id").empty());
+    for (int i = 0; i < 2; ++i) {
+      auto res = c.Get("/v1/console/account", bearer(key.apiKey));
+      ASSERT_TRUE(res);
+      ASSERT_EQ(res->status, 200) << res->body;
+      const auto body = nlohmann::json::parse(res->body);
+      EXPECT_EQ(body["code"], 0);
+      EXPECT_EQ(body["data"]["name"], "console-limited");
+      EXPECT_EQ(body["request_id"], res->get_header_value("X-Request-Id"));
+    }
+    // nbf 60 s ahead: inside the configured skew, so accepted (the default 5 s would refuse it).
+    auto early = c.Get("/v1/console/account",
+                       bearer(jwt(key.accessKey, key.secretKey, now() + 60, now() + 600)));
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 200) << early->body;
+    auto api = c.Get(kSubmit, bearer(key.apiKey));
+    ASSERT_TRUE(api);
+    EXPECT_EQ(api->status, 200) << api->body;
+    // The fifth request of the minute, console or API, is refused.
+    expectKling(c.Get("/v1/console/account", bearer(key.apiKey)), 429, 1302, "rate limit");
+    expectKling(c.Get(kSubmit, bearer(key.apiKey)), 429, 1302);
+    expectKling(
+        c.Post("/v1/console/analyze-face", bearer(key.apiKey), std::string("x"), "image/jpeg"), 429,
+        1302);
+    // Another key has its own window.
+    const auto other = limited.createKey("console-other");
+    auto fresh = c.Get("/v1/console/account", bearer(other.apiKey));
+    ASSERT_TRUE(fresh);
+    EXPECT_EQ(fresh->status, 200) << fresh->body;
+    // Bad auth answers like the API's.
+    expectKling(c.Get("/v1/console/account"), 401, 1001);
+    expectKling(c.Get("/v1/console/account",
+                      bearer(jwt(key.accessKey, key.secretKey, now() - 900, now() - 300))),
+                401, 1004);
+    // The console routes are counted in the metrics like the API's (3 + 1 for the other key).
+    auto metrics = c.Get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(
+        metrics->body.find(R"(dh_http_requests_total{route="console_account",status="200"} 4)"),
+        std::string::npos)
+        << metrics->body;
+    EXPECT_NE(metrics->body.find(R"(dh_http_requests_total{route="console_account",status="429"})"),
+              std::string::npos);
+    EXPECT_NE(metrics->body.find(R"(dh_http_requests_total{route="console_page",status="200"} 1)"),
+              std::string::npos);
+  }
+  {
+    // Outside the allow-list, the console's page, assets and endpoints are refused like the API.
+    ServeProcess fenced(dir + "/fenced", {"--workers", "0", "--allow-client-ip", "10.0.0.0/8"});
+    fenced.start();
+    const auto key = fenced.createKey("console-fenced");
+    auto c = fenced.client();
+    expectKling(c.Get("/"), 429, 1304, "127.0.0.1");
+    expectKling(c.Get("/console/console.js"), 429, 1304, "127.0.0.1");
+    expectKling(c.Get("/v1/console/account", bearer(key.apiKey)), 429, 1304, "127.0.0.1");
+    expectKling(
+        c.Post("/v1/console/analyze-face", bearer(key.apiKey), std::string("x"), "image/jpeg"), 429,
+        1304, "127.0.0.1");
+    expectKling(c.Get(kSubmit, bearer(key.apiKey)), 429, 1304, "127.0.0.1");
+  }
+}
+
 }  // namespace
 }  // namespace dh::test
