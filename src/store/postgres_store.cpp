@@ -7,20 +7,14 @@
 #include "core/log.h"
 #include "store/migrations.h"
 #include "store/postgres_wake.h"
+#include "store/rows.h"
 
 namespace dh::store {
 namespace {
 
-constexpr const char* kTaskColumns =
-    "id, account_id, external_task_id, dialect, mode, model, status, status_msg, error_code, "
-    "prompt, image_path, audio_path, audio_seconds, declared_audio_seconds, watermark, "
-    "callback_url, progress, video_file, watermark_file, video_seconds, units_held, "
-    "units_charged, attempts, lease_owner, lease_expires_at, created_at, updated_at";
-constexpr int kTaskColumnCount = 27;
-
-constexpr const char* kKeyColumns =
-    "id, name, key_hash, key_prefix, access_key, secret_key, balance, allowed_modes, revoked, "
-    "disabled, created_at";
+using rows::kKeyColumns;
+using rows::kTaskColumnCount;
+using rows::kTaskColumns;
 
 // The channel on which "a task became claimable" is announced.
 constexpr const char* kWorkChannel = "dh_work";
@@ -49,52 +43,22 @@ std::string selectTasks(const std::string& where) {
   return std::string("SELECT ") + kTaskColumns + " FROM tasks " + where;
 }
 
+// One row of a result, as the shared row readers take it.
+struct PgRow {
+  const pg::Result& result;
+  int row;
+  std::string text(int column) const { return result.text(row, column); }
+  int64_t integer(int column) const { return result.integer(row, column); }
+  double real(int column) const { return result.real(row, column); }
+  std::optional<double> optionalReal(int column) const { return result.optionalReal(row, column); }
+};
+
 Task readTask(const pg::Result& r, int row) {
-  Task t;
-  t.id = r.text(row, 0);
-  t.accountId = r.text(row, 1);
-  t.externalTaskId = r.text(row, 2);
-  t.dialect = r.text(row, 3);
-  t.mode = r.text(row, 4);
-  t.model = r.text(row, 5);
-  t.status = parseStatus(r.text(row, 6));
-  t.statusMsg = r.text(row, 7);
-  t.errorCode = r.text(row, 8);
-  t.prompt = r.text(row, 9);
-  t.imagePath = r.text(row, 10);
-  t.audioPath = r.text(row, 11);
-  t.audioSeconds = r.real(row, 12);
-  t.declaredAudioSeconds = r.real(row, 13);
-  t.watermark = r.integer(row, 14) != 0;
-  t.callbackUrl = r.text(row, 15);
-  t.progress = static_cast<int>(r.integer(row, 16));
-  t.videoFile = r.text(row, 17);
-  t.watermarkFile = r.text(row, 18);
-  t.videoSeconds = r.real(row, 19);
-  t.unitsHeld = r.real(row, 20);
-  t.unitsCharged = r.real(row, 21);
-  t.attempts = static_cast<int>(r.integer(row, 22));
-  t.leaseOwner = r.text(row, 23);
-  t.leaseExpiresAt = r.integer(row, 24);
-  t.createdAt = r.integer(row, 25);
-  t.updatedAt = r.integer(row, 26);
-  return t;
+  return rows::readTask(PgRow{r, row});
 }
 
 ApiKey readKey(const pg::Result& r, int row) {
-  ApiKey k;
-  k.id = r.text(row, 0);
-  k.name = r.text(row, 1);
-  k.keyHash = r.text(row, 2);
-  k.keyPrefix = r.text(row, 3);
-  k.accessKey = r.text(row, 4);
-  k.secretKey = r.text(row, 5);
-  k.balance = r.optionalReal(row, 6);
-  k.allowedModes = r.text(row, 7);
-  k.revoked = r.integer(row, 8) != 0;
-  k.disabled = r.integer(row, 9) != 0;
-  k.createdAt = r.integer(row, 10);
-  return k;
+  return rows::readKey(PgRow{r, row});
 }
 
 std::optional<Task> firstTask(const pg::Result& r) {
@@ -198,36 +162,13 @@ CreateOutcome PostgresStore::createTask(const Task& t) {
   if (balance && *balance < 0) return CreateOutcome::InArrears;
   if (balance && *balance < t.unitsHeld) return CreateOutcome::InsufficientBalance;
   try {
+    std::vector<pg::Value> values;
+    values.reserve(kTaskColumnCount);
+    rows::forEachTaskValue(t, [&values](const auto& value) { values.emplace_back(value); });
     conn->exec(std::string("INSERT INTO tasks (") + kTaskColumns +
                    ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
                    "$20,$21,$22,$23,$24,$25,$26,$27)",
-               {t.id,
-                t.accountId,
-                t.externalTaskId,
-                t.dialect,
-                t.mode,
-                t.model,
-                statusName(t.status),
-                t.statusMsg,
-                t.errorCode,
-                t.prompt,
-                t.imagePath,
-                t.audioPath,
-                t.audioSeconds,
-                t.declaredAudioSeconds,
-                t.watermark,
-                t.callbackUrl,
-                t.progress,
-                t.videoFile,
-                t.watermarkFile,
-                t.videoSeconds,
-                t.unitsHeld,
-                t.unitsCharged,
-                t.attempts,
-                t.leaseOwner,
-                t.leaseExpiresAt,
-                t.createdAt,
-                t.updatedAt});
+               values);
   } catch (const pg::DbError& e) {
     // Another API node inserted the same external id between our check and our insert.
     if (e.uniqueViolation() && !t.externalTaskId.empty()) return CreateOutcome::DuplicateExternalId;
@@ -632,14 +573,14 @@ std::vector<std::string> PostgresStore::purgeMediaBefore(Millis cutoff) {
   pg::Transaction tx(*conn);
   std::vector<std::string> files;
   const auto tasks = conn->exec(
-      "UPDATE tasks t SET video_file = '', watermark_file = '', image_path = '', audio_path = '' "
-      "FROM (SELECT id, video_file, watermark_file, image_path, audio_path FROM tasks WHERE "
-      "created_at < $1 AND status IN ('succeed', 'failed') AND (video_file <> '' OR "
-      "image_path <> '' OR audio_path <> '') FOR UPDATE) old WHERE t.id = old.id "
-      "RETURNING old.video_file, old.watermark_file, old.image_path, old.audio_path",
+      std::string("UPDATE tasks t SET video_file = '', watermark_file = '', image_path = '', "
+                  "audio_path = '' FROM (SELECT id, ") +
+          rows::kTaskMediaColumns + " FROM tasks WHERE " + rows::purgeableTasksWhere("$1") +
+          " FOR UPDATE) old WHERE t.id = old.id "
+          "RETURNING old.video_file, old.watermark_file, old.image_path, old.audio_path",
       {cutoff});
   for (int i = 0; i < tasks.rows(); ++i) {
-    for (int c = 0; c < 4; ++c) {
+    for (int c = 0; c < rows::kTaskMediaColumnCount; ++c) {
       if (!tasks.text(i, c).empty()) files.push_back(tasks.text(i, c));
     }
   }

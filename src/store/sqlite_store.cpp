@@ -8,66 +8,20 @@
 #include "core/log.h"
 #include "store/migrations.h"
 #include "store/postgres_store.h"
+#include "store/rows.h"
 
 namespace dh::store {
 namespace {
 
-constexpr const char* kTaskColumns =
-    "id, account_id, external_task_id, dialect, mode, model, status, status_msg, error_code, "
-    "prompt, image_path, audio_path, audio_seconds, declared_audio_seconds, watermark, "
-    "callback_url, progress, video_file, watermark_file, video_seconds, units_held, "
-    "units_charged, attempts, lease_owner, lease_expires_at, created_at, updated_at";
+using rows::kKeyColumns;
+using rows::kTaskColumns;
 
 Task readTask(const sqlite::Query& q) {
-  Task t;
-  t.id = q.text(0);
-  t.accountId = q.text(1);
-  t.externalTaskId = q.text(2);
-  t.dialect = q.text(3);
-  t.mode = q.text(4);
-  t.model = q.text(5);
-  t.status = parseStatus(q.text(6));
-  t.statusMsg = q.text(7);
-  t.errorCode = q.text(8);
-  t.prompt = q.text(9);
-  t.imagePath = q.text(10);
-  t.audioPath = q.text(11);
-  t.audioSeconds = q.real(12);
-  t.declaredAudioSeconds = q.real(13);
-  t.watermark = q.integer(14) != 0;
-  t.callbackUrl = q.text(15);
-  t.progress = static_cast<int>(q.integer(16));
-  t.videoFile = q.text(17);
-  t.watermarkFile = q.text(18);
-  t.videoSeconds = q.real(19);
-  t.unitsHeld = q.real(20);
-  t.unitsCharged = q.real(21);
-  t.attempts = static_cast<int>(q.integer(22));
-  t.leaseOwner = q.text(23);
-  t.leaseExpiresAt = q.integer(24);
-  t.createdAt = q.integer(25);
-  t.updatedAt = q.integer(26);
-  return t;
+  return rows::readTask(q);
 }
 
-constexpr const char* kKeyColumns =
-    "id, name, key_hash, key_prefix, access_key, secret_key, balance, allowed_modes, revoked, "
-    "disabled, created_at";
-
 ApiKey readKey(const sqlite::Query& q) {
-  ApiKey k;
-  k.id = q.text(0);
-  k.name = q.text(1);
-  k.keyHash = q.text(2);
-  k.keyPrefix = q.text(3);
-  k.accessKey = q.text(4);
-  k.secretKey = q.text(5);
-  k.balance = q.optionalReal(6);
-  k.allowedModes = q.text(7);
-  k.revoked = q.integer(8) != 0;
-  k.disabled = q.integer(9) != 0;
-  k.createdAt = q.integer(10);
-  return k;
+  return rows::readKey(q);
 }
 
 std::string sqlitePath(const std::string& url) {
@@ -165,36 +119,10 @@ CreateOutcome SqliteStore::createTask(const Task& t) {
   }
   if (balance && *balance < 0) return CreateOutcome::InArrears;
   if (balance && *balance < t.unitsHeld) return CreateOutcome::InsufficientBalance;
-  db_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
-            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(t.id)
-      .bind(t.accountId)
-      .bind(t.externalTaskId)
-      .bind(t.dialect)
-      .bind(t.mode)
-      .bind(t.model)
-      .bind(statusName(t.status))
-      .bind(t.statusMsg)
-      .bind(t.errorCode)
-      .bind(t.prompt)
-      .bind(t.imagePath)
-      .bind(t.audioPath)
-      .bind(t.audioSeconds)
-      .bind(t.declaredAudioSeconds)
-      .bind(t.watermark)
-      .bind(t.callbackUrl)
-      .bind(t.progress)
-      .bind(t.videoFile)
-      .bind(t.watermarkFile)
-      .bind(t.videoSeconds)
-      .bind(t.unitsHeld)
-      .bind(t.unitsCharged)
-      .bind(t.attempts)
-      .bind(t.leaseOwner)
-      .bind(t.leaseExpiresAt)
-      .bind(t.createdAt)
-      .bind(t.updatedAt)
-      .run();
+  auto insert = db_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
+                          ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  rows::forEachTaskValue(t, [&insert](const auto& value) { insert.bind(value); });
+  insert.run();
   const auto after = adjustBalance(t.accountId, -t.unitsHeld);
   addLedger(t.accountId, t.id, "hold", t.unitsHeld, after);
   tx.commit();
@@ -693,20 +621,19 @@ std::vector<std::string> SqliteStore::purgeMediaBefore(Millis cutoff) {
   sqlite::Transaction tx(db_);
   std::vector<std::string> files;
   {
-    auto q = db_.query(
-                    "SELECT video_file, watermark_file, image_path, audio_path FROM tasks WHERE "
-                    "created_at < ? AND status IN ('succeed', 'failed') AND (video_file <> '' OR "
-                    "image_path <> '')")
+    auto q = db_.query(std::string("SELECT ") + rows::kTaskMediaColumns + " FROM tasks WHERE " +
+                       rows::purgeableTasksWhere("?"))
                  .bind(cutoff);
     while (q.step()) {
-      for (int i = 0; i < 4; ++i) {
+      for (int i = 0; i < rows::kTaskMediaColumnCount; ++i) {
         if (!q.text(i).empty()) files.push_back(q.text(i));
       }
     }
   }
   db_.query(
          "UPDATE tasks SET video_file = '', watermark_file = '', image_path = '', audio_path = '' "
-         "WHERE created_at < ? AND status IN ('succeed', 'failed')")
+         "WHERE " +
+         rows::purgeableTasksWhere("?"))
       .bind(cutoff)
       .run();
   for (const char* table : {"audio", "uploads"}) {

@@ -404,6 +404,32 @@ TEST_P(StoreConformance, PurgeForgetsOldMediaOnly) {
   EXPECT_TRUE(store_->purgeMediaBefore(now - 30LL * 86400000).empty());
 }
 
+// Every media column of a finished task counts on both engines: a task whose only file left is
+// its audio (a failed task without an image) gives that file back, or it would stay on disk
+// forever while the row forgets it. (SQLite once checked only video and image.)
+TEST_P(StoreConformance, PurgeGivesBackATaskWhoseOnlyFileIsItsAudio) {
+  key("alice", std::nullopt);
+  const Millis now = nowMillis();
+  Task audioOnly = task("acct-alice", now - 40LL * 86400000, 0.0);
+  audioOnly.imagePath = "";
+  audioOnly.status = TaskStatus::Failed;
+  audioOnly.errorCode = "content_rejected";
+  ASSERT_EQ(store_->createTask(audioOnly), CreateOutcome::Created);
+  Task imageOnly = task("acct-alice", now - 40LL * 86400000, 0.0);
+  imageOnly.audioPath = "";
+  imageOnly.status = TaskStatus::Failed;
+  ASSERT_EQ(store_->createTask(imageOnly), CreateOutcome::Created);
+  auto files = store_->purgeMediaBefore(now - 30LL * 86400000);
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> expected = {audioOnly.audioPath, imageOnly.imagePath};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(files, expected);
+  EXPECT_TRUE(store_->findTask(audioOnly.id)->audioPath.empty());
+  EXPECT_TRUE(store_->findTask(imageOnly.id)->imagePath.empty());
+  EXPECT_EQ(store_->findTask(audioOnly.id)->errorCode, "content_rejected");
+  EXPECT_TRUE(store_->purgeMediaBefore(now - 30LL * 86400000).empty());
+}
+
 TEST_P(StoreConformance, ReopeningAppliesNoMigrationTwice) {
   key("alice", 3.0);
   auto reopened = openAnother();
