@@ -29,12 +29,17 @@ measure() {
 
 printf '%-6s %-28s %8s %12s %8s\n' mode run wall_s peak_rss_mb ratio
 for mode in std pro; do
-  if [[ $mode == std ]]; then short=720 fps=25 crf=23 preset=veryfast; else short=1080 fps=30 crf=20 preset=faster; fi
+  # The renderer's settings (src/pipeline/render_settings.cpp).
+  if [[ $mode == std ]]; then
+    short=720 fps=25 crf=23 preset=veryfast params=(-x264-params subme=1:me=dia)
+  else
+    short=1080 fps=30 crf=20 preset=faster params=()
+  fi
   # Same output size rule as the renderer: short side fixed, aspect kept, even sides.
   read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$face" | tr x ' ')
   if ((w <= h)); then ow=$short; oh=$(((short * h / w + 1) / 2 * 2)); else oh=$short; ow=$(((short * w / h + 1) / 2 * 2)); fi
   bound=$(measure ffmpeg ffmpeg -v error -y -loop 1 -framerate "$fps" -i "$face" -i "$voice" \
-    -vf "scale=${ow}:${oh}:flags=area,format=yuv420p" -c:v libx264 -preset "$preset" -crf "$crf" \
+    -vf "scale=${ow}:${oh}:flags=area,format=yuv420p" -c:v libx264 -preset "$preset" -crf "$crf" "${params[@]}" \
     -g $((fps * 5)) -colorspace bt709 -color_primaries bt709 -color_trc bt709 \
     -c:a aac -b:a 64k -shortest -movflags +faststart "$work/bound.mp4")
   ours=$(measure dh "$dh" render --image "$face" --audio "$voice" --mode "$mode" --progress none \

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "media/bgr_to_yuv.h"
 #include "media/ffmpeg_error.h"
 #include "media/ffmpeg_handles.h"
 
@@ -23,9 +24,7 @@ struct VideoEncoder::State {
   CodecContextPtr aac;
   AVStream* videoStream = nullptr;
   AVStream* audioStream = nullptr;
-  SwsPtr sws;        // whole frames
-  SwsPtr regionSws;  // the changed region, `region` below
-  cv::Rect region;
+  Bt709Converter converter;
   FramePtr yuv;
   FramePtr audioFrame;
   PacketPtr packet;
@@ -35,7 +34,6 @@ struct VideoEncoder::State {
 
   void openVideo();
   void openAudio();
-  SwsPtr makeConverter(cv::Size size) const;
   void convert(const cv::Mat& bgr, const std::optional<cv::Rect>& changed);
   void sendVideo(const AVFrame* frame);
   void sendAudioUntil(int64_t samplePosition);
@@ -78,52 +76,22 @@ void VideoEncoder::State::openVideo() {
   yuv->width = video->width;
   yuv->height = video->height;
   checkFfmpeg(av_frame_get_buffer(yuv.get(), 0), "allocating a video frame");
-  sws = makeConverter(settings.size);
 }
 
-SwsPtr VideoEncoder::State::makeConverter(cv::Size size) const {
-  SwsPtr converter(sws_getContext(size.width, size.height, AV_PIX_FMT_BGR24, size.width,
-                                  size.height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
-                                  nullptr));
-  if (!converter) {
-    throw core::Error(core::ErrorKind::Internal, "cannot set up BGR to YUV conversion");
-  }
-  // BT.709 matrix, limited range, to match the tags written above.
-  const int* bt709 = sws_getCoefficients(SWS_CS_ITU709);
-  sws_setColorspaceDetails(converter.get(), bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
-  return converter;
-}
-
-// The YUV frame persists between frames, so only the changed region needs converting. It is
-// widened by a margin (the chroma filter reads a few pixels around) and aligned so that the
-// plane pointers stay aligned; the margin converts to the same values every frame.
+// The YUV frame persists between frames, so only the changed region needs converting.
 void VideoEncoder::State::convert(const cv::Mat& bgr, const std::optional<cv::Rect>& changed) {
   const cv::Rect frame(0, 0, bgr.cols, bgr.rows);
-  const bool everything = !changed || (*changed & frame) == frame;
-  if (frames == 0 || everything) {
-    const uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
-    const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
-    sws_scale(sws.get(), src, srcStride, 0, bgr.rows, yuv->data, yuv->linesize);
-    if (everything) return;
+  if (frames == 0 || !changed) {
+    converter.convert(bgr, frame, *yuv);
+    return;
   }
-  if (changed->area() == 0) return;  // the same picture again
-  // The first frame's region is converted once more, so the margin holds the region
-  // converter's values from the start.
-  constexpr int kMargin = 8, kAlign = 32;
+  // Only the changed region, widened to even edges (each chroma sample is one 2x2 block).
   const cv::Rect inside = *changed & frame;
-  const int x0 = std::max(0, (inside.x - kMargin) / kAlign * kAlign);
-  const int y0 = std::max(0, (inside.y - kMargin) / 2 * 2);
-  const int x1 = std::min(frame.width, (inside.br().x + kMargin + kAlign - 1) / kAlign * kAlign);
-  const int y1 = std::min(frame.height, (inside.br().y + kMargin + 1) / 2 * 2);
-  const cv::Rect area(x0, y0, x1 - x0, y1 - y0);
-  if (area.size() != region.size() || !regionSws) regionSws = makeConverter(area.size());
-  region = area;
-  const uint8_t* src[4] = {bgr.ptr(area.y) + 3 * area.x, nullptr, nullptr, nullptr};
-  const int srcStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
-  uint8_t* dst[4] = {yuv->data[0] + area.y * yuv->linesize[0] + area.x,
-                     yuv->data[1] + area.y / 2 * yuv->linesize[1] + area.x / 2,
-                     yuv->data[2] + area.y / 2 * yuv->linesize[2] + area.x / 2, nullptr};
-  sws_scale(regionSws.get(), src, srcStride, 0, area.height, dst, yuv->linesize);
+  if (inside.area() == 0) return;  // the same picture again
+  const int x0 = inside.x / 2 * 2, y0 = inside.y / 2 * 2;
+  const int x1 = std::min(frame.width, (inside.br().x + 1) / 2 * 2);
+  const int y1 = std::min(frame.height, (inside.br().y + 1) / 2 * 2);
+  converter.convert(bgr, cv::Rect(x0, y0, x1 - x0, y1 - y0), *yuv);
 }
 
 void VideoEncoder::State::openAudio() {

@@ -17,6 +17,7 @@ struct VideoSettings {
   int fps = 25;                     // frames per second
   int crf = 23;                     // x264 constant rate factor (lower is better quality)
   std::string preset = "veryfast";  // x264 preset
+  std::string x264Params;           // x264 options on top of the preset ("key=value:...")
   int audioBitrate = 128000;        // bits per second for AAC
   int keyframeSeconds = 5;          // maximum distance between keyframes, seconds
 };

@@ -102,6 +102,7 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   video.fps = mode.fps;
   video.crf = mode.crf;
   video.preset = mode.preset;
+  video.x264Params = mode.x264Params;
   TempOutput output(outputPath);
   try {
     encodeFrames(*source, audio, video, output.path(), progress.stage("render", 0.2, 1.0));

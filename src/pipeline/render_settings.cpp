@@ -15,8 +15,10 @@ std::string modeName(Mode mode) {
 }
 
 ModeSettings settingsFor(Mode mode) {
-  if (mode == Mode::Pro) return {1080, 30, 20, "faster"};
-  return {720, 25, 23, "veryfast"};
+  if (mode == Mode::Pro) return {1080, 30, 20, "faster", ""};
+  // subme=1 (one step below the preset's sub-pixel refinement) makes coding a moving head about
+  // 30% cheaper at the same size and nearly the same SSIM (docs/BENCHMARKS.md, "Render").
+  return {720, 25, 23, "veryfast", "subme=1:me=dia"};
 }
 
 }  // namespace dh::pipeline

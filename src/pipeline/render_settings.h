@@ -17,6 +17,8 @@ struct ModeSettings {
   int fps;             // frames per second
   int crf;             // x264 constant rate factor
   std::string preset;  // x264 preset
+  // x264 options on top of the preset ("key=value:..."), as ffmpeg's -x264-params.
+  std::string x264Params;
 };
 
 ModeSettings settingsFor(Mode mode);
