@@ -65,6 +65,9 @@ void VideoEncoder::State::openVideo() {
       static_cast<int>(std::min(16u, 2 * std::max(1u, std::thread::hardware_concurrency())));
   av_opt_set(video->priv_data, "preset", settings.preset.c_str(), 0);
   av_opt_set(video->priv_data, "crf", std::to_string(settings.crf).c_str(), 0);
+  if (!settings.x264Params.empty()) {
+    av_opt_set(video->priv_data, "x264-params", settings.x264Params.c_str(), 0);
+  }
   checkFfmpeg(avcodec_open2(video.get(), codec, nullptr), "opening the H.264 encoder");
   checkFfmpeg(avcodec_parameters_from_context(videoStream->codecpar, video.get()),
               "H.264 stream parameters");
