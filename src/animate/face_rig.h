@@ -15,7 +15,7 @@ namespace dh::animate {
 struct RigOptions {
   float maxLipGap = 0.32f;       // IOD between the lips at jawOpen = 1
   float headRingScale = 1.3f;    // head ring half-width / face half-width
-  float anchorRingScale = 2.0f;  // fixed outer ring half-width / face half-width
+  float anchorRingScale = 1.8f;  // fixed outer ring half-width / face half-width
   int contourDensity = 1;        // 2 adds interpolated points between jaw and lip landmarks
 };
 
