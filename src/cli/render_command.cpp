@@ -19,6 +19,7 @@ struct RenderArgs {
   std::string prompt;
   uint64_t seed = 1;
   std::string output;
+  std::string hls;  // also write a live HLS stream into this directory
   std::string progress = "auto";
 };
 
@@ -39,7 +40,7 @@ int runRender(const RenderArgs& args) {
   }
 
   const auto result =
-      pipeline::render(request, args.output, core::Progress(printer.callback(), nullptr));
+      pipeline::render(request, args.output, core::Progress(printer.callback(), nullptr), args.hls);
   printer.finish();
   if (args.progress == "json") {
     std::cout << nlohmann::json{{"event", "done"},
@@ -90,6 +91,9 @@ Command addRenderCommand(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed for blinks and head motion (same seed, same video)")
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "Output MP4 path")->required();
+  cmd->add_option("--hls", args->hls,
+                  "Also write a live HLS stream of the video while it renders into this directory "
+                  "(index.m3u8, init.mp4, seg*.m4s)");
   cmd->add_option("--progress", args->progress,
                   "Progress display: auto (bar on a terminal), bar, json (one line per update on "
                   "stdout), none")

@@ -28,12 +28,14 @@ struct VideoEncoder::State {
   FramePtr yuv;
   FramePtr audioFrame;
   PacketPtr packet;
+  std::unique_ptr<HlsWriter> live;  // the same packets as a live stream, when asked for
   int64_t frames = 0;
   int64_t audioSamplesSent = 0;  // per channel
   bool finished = false;
 
   void openVideo();
   void openAudio();
+  void openLive();
   void convert(const cv::Mat& bgr, const std::optional<cv::Rect>& changed);
   void sendVideo(const AVFrame* frame);
   void sendAudioUntil(int64_t samplePosition);
@@ -129,10 +131,21 @@ void VideoEncoder::State::drain(AVCodecContext& ctx, AVStream& stream) {
     const int rc = avcodec_receive_packet(&ctx, packet.get());
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
     checkFfmpeg(rc, "encoding");
+    if (live) {
+      // The stream's packets are copies in the encoder's time base (video 0, audio 1).
+      packet->stream_index = &stream == videoStream ? 0 : 1;
+      live->writePacket(*packet);
+    }
     av_packet_rescale_ts(packet.get(), ctx.time_base, stream.time_base);
     packet->stream_index = stream.index;
     checkFfmpeg(av_interleaved_write_frame(format.get(), packet.get()), "writing to the MP4 file");
   }
+}
+
+void VideoEncoder::State::openLive() {
+  std::vector<HlsStreamInfo> streams{{videoStream->codecpar, video->time_base, 1}};
+  if (aac) streams.push_back({audioStream->codecpar, aac->time_base, aac->frame_size});
+  live = std::make_unique<HlsWriter>(settings.live, streams);
 }
 
 void VideoEncoder::State::sendVideo(const AVFrame* frame) {
@@ -186,6 +199,7 @@ VideoEncoder::VideoEncoder(const std::string& path, const VideoSettings& setting
   s.format.reset(raw);
   s.openVideo();
   if (s.audio) s.openAudio();
+  if (!settings.live.directory.empty()) s.openLive();
   checkFfmpeg(avio_open(&s.format->pb, path.c_str(), AVIO_FLAG_WRITE), "opening " + path);
   AVDictionary* options = nullptr;
   av_dict_set(&options, "movflags", "+faststart", 0);
@@ -225,6 +239,7 @@ void VideoEncoder::finish() {
   s.sendVideo(nullptr);
   checkFfmpeg(av_write_trailer(s.format.get()), "finishing the MP4 file");
   checkFfmpeg(avio_closep(&s.format->pb), "closing the MP4 file");
+  if (s.live) s.live->finish();
 }
 
 int64_t VideoEncoder::framesWritten() const {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "media/audio_clip.h"
+#include "media/hls_writer.h"
 
 namespace dh::media {
 
@@ -20,6 +21,9 @@ struct VideoSettings {
   std::string x264Params;           // x264 options on top of the preset ("key=value:...")
   int audioBitrate = 128000;        // bits per second for AAC
   int keyframeSeconds = 5;          // maximum distance between keyframes, seconds
+  // Also a live HLS stream of the same packets while the file is written (directory empty: none).
+  // It does not change the MP4.
+  HlsSettings live;
 };
 
 class VideoEncoder {
@@ -35,7 +39,9 @@ class VideoEncoder {
   // the same picture; none: anything may differ).
   void writeFrame(const cv::Mat& bgr, const std::optional<cv::Rect>& changed = std::nullopt);
 
-  // Flushes both encoders, writes the index at the front (faststart) and closes the file.
+  // Flushes both encoders, writes the index at the front (faststart) and closes the file; the
+  // live stream, if any, ends with #EXT-X-ENDLIST. An encoder destroyed unfinished (a failed
+  // render) leaves no MP4 behind it to use, but ends the live stream cleanly where it got to.
   void finish();
 
   int64_t framesWritten() const;

@@ -68,7 +68,7 @@ void setSpeechFromText(RenderRequest& request, const std::string& text, const st
 }
 
 RenderResult render(const RenderRequest& request, const std::string& outputPath,
-                    const core::Progress& progress) {
+                    const core::Progress& progress, const std::string& streamDirectory) {
   const ModeSettings mode = settingsFor(request.options.mode);
 
   const core::Progress decoding = progress.stage("decode", 0.0, 0.05);
@@ -103,6 +103,7 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   video.crf = mode.crf;
   video.preset = mode.preset;
   video.x264Params = mode.x264Params;
+  video.live.directory = streamDirectory;
   TempOutput output(outputPath);
   try {
     encodeFrames(*source, audio, video, output.path(), progress.stage("render", 0.2, 1.0));

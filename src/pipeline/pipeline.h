@@ -40,8 +40,11 @@ struct RenderResult {
 };
 
 // Writes the MP4 to `outputPath` atomically: a partial file never appears under that name.
+// With `streamDirectory`, the same frames and sound also go out as they are encoded as a live HLS
+// stream in that directory (media::HlsWriter: index.m3u8, init.mp4, seg*.m4s), which ends with
+// #EXT-X-ENDLIST whether the render succeeds or fails.
 // Throws core::Error (kinds InvalidInput, ContentRejected, Cancelled, Internal) with context.
 RenderResult render(const RenderRequest& request, const std::string& outputPath,
-                    const core::Progress& progress = {});
+                    const core::Progress& progress = {}, const std::string& streamDirectory = {});
 
 }  // namespace dh::pipeline

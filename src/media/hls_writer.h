@@ -1,0 +1,59 @@
+#pragma once
+// A live HLS stream of already encoded packets: an EVENT playlist ("index.m3u8") of
+// fragmented-MP4 segments ("seg00000.m4s", ...) after one initialisation segment ("init.mp4"),
+// all in one directory. The packets are the ones the MP4 file receives (nothing is encoded
+// twice); the MP4 muxer's fragmenting options cut them into segments here, at video packets, so
+// the first segment can be shorter than the rest. Every file appears whole (written under a
+// temporary name and renamed), and the playlist only grows until it ends with #EXT-X-ENDLIST.
+//
+// Segments follow each other in one decoding sequence: a segment need not start on a keyframe
+// (the MP4's keyframe spacing is kept), so players start at the beginning (#EXT-X-START).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+namespace dh::media {
+
+struct HlsSettings {
+  std::string directory;             // created when missing; empty = no stream
+  double firstSegmentSeconds = 0.5;  // the first segment, short so playback starts early
+  double segmentSeconds = 1.5;       // every later segment (cut at the first frame after it)
+};
+
+struct HlsStreamInfo {
+  const AVCodecParameters* codec = nullptr;  // copied
+  AVRational timeBase{1, 1};                 // of the packets given to writePacket()
+  int64_t packetDuration = 0;  // in timeBase, for packets that carry none (video: one frame)
+};
+
+class HlsWriter {
+ public:
+  // Writes "init.mp4" at once; the playlist appears with the first segment. streams[0] must be
+  // the video stream (segments are cut at its packets).
+  HlsWriter(const HlsSettings& settings, const std::vector<HlsStreamInfo>& streams);
+  // An unfinished stream is ended as finish() does, errors ignored.
+  ~HlsWriter();
+  HlsWriter(const HlsWriter&) = delete;
+  HlsWriter& operator=(const HlsWriter&) = delete;
+
+  // Appends a copy of `packet` (its stream_index selects the stream; timestamps in that stream's
+  // timeBase).
+  void writePacket(const AVPacket& packet);
+  // Publishes the last segment and ends the playlist with #EXT-X-ENDLIST. Also what a failed
+  // render does with the packets it has: the stream ends cleanly where they end.
+  void finish();
+
+  int segmentsWritten() const;
+  int64_t videoPacketsWritten() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace dh::media
