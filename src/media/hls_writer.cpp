@@ -28,6 +28,7 @@ struct HlsWriter::State {
   HlsSettings settings;
   std::vector<AVRational> timeBases;  // of the packets handed in, per stream
   std::vector<int64_t> packetDurations;
+  std::vector<int64_t> shifts;  // added to each stream's timestamps (its timeBase)
   OutputFormatPtr format;
   PacketPtr copy;
   int segment = 0;               // number of the segment being collected
@@ -112,6 +113,11 @@ HlsWriter::HlsWriter(const HlsSettings& settings, const std::vector<HlsStreamInf
       s.timeBases.push_back(info.timeBase);
       s.packetDurations.push_back(info.packetDuration);
     }
+    double leadIn = 0.0;
+    for (const HlsStreamInfo& info : streams)
+      leadIn = std::max(leadIn, info.leadIn * av_q2d(info.timeBase));
+    for (const HlsStreamInfo& info : streams)
+      s.shifts.push_back(std::llround(leadIn / av_q2d(info.timeBase)));
     s.openBuffer();
     // Fragments only where publishSegment() cuts them; the header is the initialisation segment.
     AVDictionary* options = nullptr;
@@ -165,6 +171,8 @@ void HlsWriter::writePacket(const AVPacket& packet) {
     }
     checkFfmpeg(av_packet_ref(s.copy.get(), &packet), "copying a packet");
     if (s.copy->duration == 0) s.copy->duration = s.packetDurations[index];
+    if (s.copy->pts != AV_NOPTS_VALUE) s.copy->pts += s.shifts[index];
+    if (s.copy->dts != AV_NOPTS_VALUE) s.copy->dts += s.shifts[index];
     av_packet_rescale_ts(s.copy.get(), s.timeBases[index], s.format->streams[index]->time_base);
     const int rc = av_write_frame(s.format.get(), s.copy.get());
     av_packet_unref(s.copy.get());

@@ -29,6 +29,10 @@ struct HlsStreamInfo {
   const AVCodecParameters* codec = nullptr;  // copied
   AVRational timeBase{1, 1};                 // of the packets given to writePacket()
   int64_t packetDuration = 0;  // in timeBase, for packets that carry none (video: one frame)
+  // How far below zero the stream's timestamps start, in timeBase (video: the B-frame delay,
+  // audio: the encoder's priming samples). Fragmented MP4 holds no negative times, so every
+  // stream is moved later by the largest of these, the same for all: the sound stays in sync.
+  int64_t leadIn = 0;
 };
 
 class HlsWriter {

@@ -143,8 +143,12 @@ void VideoEncoder::State::drain(AVCodecContext& ctx, AVStream& stream) {
 }
 
 void VideoEncoder::State::openLive() {
-  std::vector<HlsStreamInfo> streams{{videoStream->codecpar, video->time_base, 1}};
-  if (aac) streams.push_back({audioStream->codecpar, aac->time_base, aac->frame_size});
+  std::vector<HlsStreamInfo> streams{
+      {videoStream->codecpar, video->time_base, 1, video->has_b_frames}};
+  if (aac) {
+    streams.push_back(
+        {audioStream->codecpar, aac->time_base, aac->frame_size, aac->initial_padding});
+  }
   live = std::make_unique<HlsWriter>(settings.live, streams);
 }
 

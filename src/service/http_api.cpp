@@ -206,34 +206,58 @@ void HttpApi::addOpsRoutes() {
   });
 }
 
+namespace {
+
+// Answers with the media file `relative` (ETag, byte ranges) as `type`, or 404 / 1203.
+void serveMediaFile(store::MediaStore& media, const httplib::Request& req, httplib::Response& res,
+                    const std::string& relative, const std::string& type,
+                    const std::string& cacheControl) {
+  const auto notFound = [&] {
+    res.status = 404;
+    const std::string requestId = newRequestId();
+    res.set_header("X-Request-Id", requestId);
+    const auto body = renderError(ApiError(ApiCode::NotFound, "no such media file: " + req.path),
+                                  Dialect::Kling, requestId);
+    res.set_content(body.body, "application/json");
+  };
+  const auto info = store::isValidMediaName(relative) ? media.info(relative) : std::nullopt;
+  if (!info) return notFound();
+  const uint64_t size = info->bytes;
+  const std::string etag =
+      "\"" + std::to_string(size) + "-" + std::to_string(info->modifiedNs) + "\"";
+  res.set_header("ETag", etag);
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("Cache-Control", cacheControl);
+  if (req.get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return;
+  }
+  std::shared_ptr<std::istream> file;
+  try {
+    file = media.open(relative);
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::NotFound) throw;
+    return notFound();  // removed since info()
+  }
+  res.set_content_provider(size, type,
+                           [file](size_t offset, size_t length, httplib::DataSink& sink) {
+                             std::vector<char> buffer(std::min<size_t>(length, 256 * 1024));
+                             file->seekg(static_cast<std::streamoff>(offset));
+                             file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+                             const auto n = file->gcount();
+                             if (n <= 0) return false;
+                             sink.write(buffer.data(), static_cast<size_t>(n));
+                             return true;
+                           });
+}
+
+}  // namespace
+
 void HttpApi::addMediaRoutes() {
   server_.Get(R"(/media/(videos|uploads|audio)/([A-Za-z0-9_-]+\.(?:mp4|wav|mp3|m4a|aac|png|jpg)))",
               [this](const httplib::Request& req, httplib::Response& res) {
                 const std::string relative =
                     std::string(req.matches[1]) + "/" + std::string(req.matches[2]);
-                store::MediaStore& media = tasks_.media();
-                const auto notFound = [&] {
-                  res.status = 404;
-                  const std::string requestId = newRequestId();
-                  res.set_header("X-Request-Id", requestId);
-                  const auto body =
-                      renderError(ApiError(ApiCode::NotFound, "no such media file: " + req.path),
-                                  Dialect::Kling, requestId);
-                  res.set_content(body.body, "application/json");
-                };
-                const auto info =
-                    store::isValidMediaName(relative) ? media.info(relative) : std::nullopt;
-                if (!info) return notFound();
-                const uint64_t size = info->bytes;
-                const std::string etag =
-                    "\"" + std::to_string(size) + "-" + std::to_string(info->modifiedNs) + "\"";
-                res.set_header("ETag", etag);
-                res.set_header("Accept-Ranges", "bytes");
-                res.set_header("Cache-Control", "public, max-age=86400");
-                if (req.get_header_value("If-None-Match") == etag) {
-                  res.status = 304;
-                  return;
-                }
                 const std::string ext = std::filesystem::path(relative).extension().string();
                 const std::string type = ext == ".mp4"   ? "video/mp4"
                                          : ext == ".wav" ? "audio/wav"
@@ -243,23 +267,20 @@ void HttpApi::addMediaRoutes() {
                                          : ext == ".png" ? "image/png"
                                          : ext == ".jpg" ? "image/jpeg"
                                                          : "application/octet-stream";
-                std::shared_ptr<std::istream> file;
-                try {
-                  file = media.open(relative);
-                } catch (const core::Error& e) {
-                  if (e.kind() != core::ErrorKind::NotFound) throw;
-                  return notFound();  // removed since info()
-                }
-                res.set_content_provider(
-                    size, type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
-                      std::vector<char> buffer(std::min<size_t>(length, 256 * 1024));
-                      file->seekg(static_cast<std::streamoff>(offset));
-                      file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-                      const auto n = file->gcount();
-                      if (n <= 0) return false;
-                      sink.write(buffer.data(), static_cast<size_t>(n));
-                      return true;
-                    });
+                serveMediaFile(tasks_.media(), req, res, relative, type, "public, max-age=86400");
+              });
+  // Live streams (media::HlsWriter): the playlist grows while the task renders, so it is never
+  // cached; the segments and the initialisation segment never change once they exist.
+  server_.Get(R"(/media/streams/([0-9a-f]{32})/(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                const std::string file = req.matches[2];
+                const std::string relative = "streams/" + std::string(req.matches[1]) + "/" + file;
+                const bool playlist = file == "index.m3u8";
+                const std::string type = playlist             ? "application/vnd.apple.mpegurl"
+                                         : file == "init.mp4" ? "video/mp4"
+                                                              : "video/iso.segment";
+                serveMediaFile(tasks_.media(), req, res, relative, type,
+                               playlist ? "no-cache" : "public, max-age=86400, immutable");
               });
 }
 

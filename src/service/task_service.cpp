@@ -110,6 +110,8 @@ store::Task TaskService::submit(const store::ApiKey& account, const SubmitReques
   task.prompt = r.prompt;
   task.watermark = r.watermark;
   task.callbackUrl = r.callbackUrl;
+  // Random like result names: the stream's URL is the only key to it.
+  task.streamDir = "streams/" + store::newMediaName();
 
   const bool unified = r.dialect == Dialect::Unified;
   const ResolvedInput image = inputs_.image(r.image, unified ? "image_url" : "image", task.id);
@@ -161,6 +163,14 @@ store::Task TaskService::submit(const store::ApiKey& account, const SubmitReques
   return *stored;
 }
 
+std::optional<std::string> TaskService::streamUrl(const store::Task& t) const {
+  if (t.streamDir.empty() || t.status == store::TaskStatus::Submitted) return std::nullopt;
+  // Listed once the render has published its first segment (the playlist appears with it).
+  const std::string playlist = t.streamDir + "/index.m3u8";
+  if (!media_.exists(playlist)) return std::nullopt;
+  return mediaUrl(playlist);
+}
+
 nlohmann::json TaskService::klingData(const store::Task& t) const {
   nlohmann::json videos = nlohmann::json::array();
   if (t.status == store::TaskStatus::Succeeded && !t.videoFile.empty()) {
@@ -169,10 +179,12 @@ nlohmann::json TaskService::klingData(const store::Task& t) const {
     if (!t.watermarkFile.empty()) video["watermark_url"] = mediaUrl(t.watermarkFile);
     videos.push_back(video);
   }
+  nlohmann::json info = {{"external_task_id", t.externalTaskId}};
+  if (const auto stream = streamUrl(t)) info["stream_url"] = *stream;
   return {{"task_id", t.id},
           {"task_status", store::statusName(t.status)},
           {"task_status_msg", t.statusMsg},
-          {"task_info", {{"external_task_id", t.externalTaskId}}},
+          {"task_info", info},
           {"task_result", {{"videos", videos}}},
           {"watermark_info", {{"enabled", t.watermark}}},
           {"final_unit_deduction", decimal(t.unitsCharged)},
@@ -190,6 +202,7 @@ nlohmann::json TaskService::unifiedJob(const store::Task& t) const {
                         {"created_at", t.createdAt / 1000},
                         {"updated_at", t.updatedAt / 1000}};
   if (!t.externalTaskId.empty()) job["external_task_id"] = t.externalTaskId;
+  if (const auto stream = streamUrl(t)) job["stream_url"] = *stream;
   if (t.status == store::TaskStatus::Succeeded && !t.videoFile.empty()) {
     const std::string url = mediaUrl(t.videoFile);
     job["video_url"] = url;

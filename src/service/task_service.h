@@ -45,6 +45,8 @@ class TaskService {
 
   nlohmann::json klingData(const store::Task& task) const;
   nlohmann::json unifiedJob(const store::Task& task) const;
+  // The live stream's playlist URL once it exists (processing, and after), else nullopt.
+  std::optional<std::string> streamUrl(const store::Task& task) const;
 
   // Queues the callback for the task's current state (if it has a callback_url).
   void statusChanged(const store::Task& task);

@@ -146,8 +146,11 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
     // URL is the only key to the file.
     const std::string videoFile = "videos/" + store::newMediaName() + ".mp4";
     store::StagedMedia video = media.stage(videoFile);
-    const auto result =
-        pipeline::render(request, video.path(), core::Progress(reporter(0.0), cancel_));
+    // The live stream of the first render goes straight where it is served, as it is encoded.
+    const std::string streamDirectory =
+        task.streamDir.empty() ? std::string() : media.liveDirectory(task.streamDir);
+    const auto result = pipeline::render(request, video.path(),
+                                         core::Progress(reporter(0.0), cancel_), streamDirectory);
     std::string watermarkFile;
     std::optional<store::StagedMedia> watermarked;
     if (task.watermark) {

@@ -164,9 +164,23 @@ std::optional<MediaInfo> LocalDirMediaStore::info(const std::string& name) {
 
 bool LocalDirMediaStore::remove(const std::string& name) {
   const std::string path = pathOf(name);
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(path, ec))) {
+    fs::remove_all(path, ec);
+    if (ec) throwSystem("cannot remove " + path, ec.value());
+    return true;
+  }
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   throwSystem("cannot remove " + path, errno);
+}
+
+std::string LocalDirMediaStore::liveDirectory(const std::string& name) {
+  const std::string path = pathOf(name);
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throwSystem("cannot create " + path, ec.value());
+  return path;
 }
 
 size_t LocalDirMediaStore::removeAbandoned(int64_t idleSeconds) {

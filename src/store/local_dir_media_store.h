@@ -19,6 +19,7 @@ class LocalDirMediaStore : public MediaStore {
   std::unique_ptr<std::istream> open(const std::string& name) override;
   std::optional<MediaInfo> info(const std::string& name) override;
   bool remove(const std::string& name) override;
+  std::string liveDirectory(const std::string& name) override;
   size_t removeAbandoned(int64_t idleSeconds) override;
   std::optional<uint64_t> freeBytes() override;
   std::string describe() const override;

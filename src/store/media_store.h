@@ -72,8 +72,14 @@ class MediaStore {
   bool exists(const std::string& name) { return info(name).has_value(); }
   // Throws NotFound when missing.
   uint64_t size(const std::string& name);
-  // Deletes the file; false when there was none.
+  // Deletes the file, or the directory `name` with everything in it (a live stream); false when
+  // there was none.
   virtual bool remove(const std::string& name) = 0;
+  // A local directory for files that appear under "name/<file>" as soon as they are in it (a
+  // live stream that grows while it renders), created when missing. Whoever writes there must
+  // write each file under another name first and rename it into place, so that readers on any
+  // node never see part of one.
+  virtual std::string liveDirectory(const std::string& name) = 0;
 
   // Deletes files still being written (staged or mid-put) that nobody has touched for
   // `idleSeconds`: what a process killed while writing left behind. Returns how many.

@@ -108,6 +108,10 @@ CREATE INDEX callbacks_by_task ON callbacks(task_id, id);
 CREATE INDEX uploads_by_file ON uploads(file);
 CREATE INDEX audio_by_file ON audio(file);
 )sql",
+      // 3: each task's live stream directory (random name, chosen at submit)
+      R"sql(
+ALTER TABLE tasks ADD COLUMN stream_dir TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return steps;
 }

@@ -167,7 +167,7 @@ CreateOutcome PostgresStore::createTask(const Task& t) {
     rows::forEachTaskValue(t, [&values](const auto& value) { values.emplace_back(value); });
     conn->exec(std::string("INSERT INTO tasks (") + kTaskColumns +
                    ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
-                   "$20,$21,$22,$23,$24,$25,$26,$27)",
+                   "$20,$21,$22,$23,$24,$25,$26,$27,$28)",
                values);
   } catch (const pg::DbError& e) {
     // Another API node inserted the same external id between our check and our insert.
@@ -573,11 +573,11 @@ std::vector<std::string> PostgresStore::purgeMediaBefore(Millis cutoff) {
   pg::Transaction tx(*conn);
   std::vector<std::string> files;
   const auto tasks = conn->exec(
-      std::string("UPDATE tasks t SET video_file = '', watermark_file = '', image_path = '', "
-                  "audio_path = '' FROM (SELECT id, ") +
+      std::string("UPDATE tasks t SET ") + rows::kClearTaskMedia + " FROM (SELECT id, " +
           rows::kTaskMediaColumns + " FROM tasks WHERE " + rows::purgeableTasksWhere("$1") +
           " FOR UPDATE) old WHERE t.id = old.id "
-          "RETURNING old.video_file, old.watermark_file, old.image_path, old.audio_path",
+          "RETURNING old.video_file, old.watermark_file, old.image_path, old.audio_path, "
+          "old.stream_dir",
       {cutoff});
   for (int i = 0; i < tasks.rows(); ++i) {
     for (int c = 0; c < rows::kTaskMediaColumnCount; ++c) {

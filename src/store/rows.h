@@ -14,8 +14,8 @@ inline constexpr const char* kTaskColumns =
     "id, account_id, external_task_id, dialect, mode, model, status, status_msg, error_code, "
     "prompt, image_path, audio_path, audio_seconds, declared_audio_seconds, watermark, "
     "callback_url, progress, video_file, watermark_file, video_seconds, units_held, "
-    "units_charged, attempts, lease_owner, lease_expires_at, created_at, updated_at";
-inline constexpr int kTaskColumnCount = 27;
+    "units_charged, attempts, lease_owner, lease_expires_at, created_at, updated_at, stream_dir";
+inline constexpr int kTaskColumnCount = 28;
 
 // The columns of `api_keys`, in the order readKey() reads them.
 inline constexpr const char* kKeyColumns =
@@ -25,13 +25,16 @@ inline constexpr const char* kKeyColumns =
 // The media columns of a task that retention deletes, and the tasks that still hold any:
 // finished before the cutoff (the engine's placeholder for it is `cutoff`) with at least one of
 // those columns set.
+// A live stream is a directory (MediaStore::remove deletes it with its files).
 inline constexpr const char* kTaskMediaColumns =
-    "video_file, watermark_file, image_path, audio_path";
-inline constexpr int kTaskMediaColumnCount = 4;
+    "video_file, watermark_file, image_path, audio_path, stream_dir";
+inline constexpr int kTaskMediaColumnCount = 5;
+inline constexpr const char* kClearTaskMedia =
+    "video_file = '', watermark_file = '', image_path = '', audio_path = '', stream_dir = ''";
 inline std::string purgeableTasksWhere(const std::string& cutoff) {
   return "created_at < " + cutoff +
          " AND status IN ('succeed', 'failed') AND (video_file <> '' OR watermark_file <> '' OR "
-         "image_path <> '' OR audio_path <> '')";
+         "image_path <> '' OR audio_path <> '' OR stream_dir <> '')";
 }
 
 // A Task from the row `r`, whose first kTaskColumnCount columns are kTaskColumns. `Row` gives
@@ -66,6 +69,7 @@ Task readTask(const Row& r) {
   t.leaseExpiresAt = r.integer(24);
   t.createdAt = r.integer(25);
   t.updatedAt = r.integer(26);
+  t.streamDir = r.text(27);
   return t;
 }
 
@@ -100,6 +104,7 @@ void forEachTaskValue(const Task& t, Bind&& bind) {
   bind(t.leaseExpiresAt);
   bind(t.createdAt);
   bind(t.updatedAt);
+  bind(t.streamDir);
 }
 
 // An ApiKey from the row `r`, whose first columns are kKeyColumns.

@@ -120,7 +120,7 @@ CreateOutcome SqliteStore::createTask(const Task& t) {
   if (balance && *balance < 0) return CreateOutcome::InArrears;
   if (balance && *balance < t.unitsHeld) return CreateOutcome::InsufficientBalance;
   auto insert = db_.query(std::string("INSERT INTO tasks (") + kTaskColumns +
-                          ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                          ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   rows::forEachTaskValue(t, [&insert](const auto& value) { insert.bind(value); });
   insert.run();
   const auto after = adjustBalance(t.accountId, -t.unitsHeld);
@@ -630,10 +630,8 @@ std::vector<std::string> SqliteStore::purgeMediaBefore(Millis cutoff) {
       }
     }
   }
-  db_.query(
-         "UPDATE tasks SET video_file = '', watermark_file = '', image_path = '', audio_path = '' "
-         "WHERE " +
-         rows::purgeableTasksWhere("?"))
+  db_.query(std::string("UPDATE tasks SET ") + rows::kClearTaskMedia + " WHERE " +
+            rows::purgeableTasksWhere("?"))
       .bind(cutoff)
       .run();
   for (const char* table : {"audio", "uploads"}) {

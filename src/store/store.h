@@ -46,6 +46,10 @@ struct Task {
   int progress = 0;           // 0..100
   std::string videoFile;      // result file name under the media dir, empty until succeeded
   std::string watermarkFile;  // watermarked copy, empty when none
+  // Directory of the task's live stream ("streams/<32 hex digits>", random like result names),
+  // chosen at submit; its playlist exists once the render has published a segment. Empty once
+  // purged.
+  std::string streamDir;
   double videoSeconds = 0.0;
   double unitsHeld = 0.0;     // estimate held at submit
   double unitsCharged = 0.0;  // charged on success

@@ -1,0 +1,265 @@
+// The live stream of a task against a real `dh serve`: `stream_url` appears while the task is
+// still processing, ffprobe reads frames from it then, and once the task succeeds the stream
+// holds the same frames as the MP4. Both dialects; the segments expire with the task's media.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "media/base64.h"
+#include "service_harness.h"
+#include "support/test_paths.h"
+
+namespace dh::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Probed {
+  long long frames = 0;
+  double seconds = 0.0;
+  std::string error;
+};
+
+// Decodes every video frame of `url` with /usr/bin/ffprobe.
+Probed countFrames(const std::string& url) {
+  const auto r = runProcess({"/usr/bin/ffprobe", "-v", "error", "-count_frames", "-select_streams",
+                             "v:0", "-show_entries", "stream=nb_read_frames:format=duration", "-of",
+                             "default=noprint_wrappers=1", url});
+  Probed p;
+  p.error = r.err;
+  std::smatch m;
+  if (std::regex_search(r.out, m, std::regex("nb_read_frames=(\\d+)"))) p.frames = std::stoll(m[1]);
+  if (std::regex_search(r.out, m, std::regex("duration=([0-9.]+)"))) p.seconds = std::stod(m[1]);
+  return p;
+}
+
+// The timestamps of the first few video frames ffprobe reads from `url` (a live playlist).
+std::vector<double> firstFrameTimes(const std::string& url) {
+  const auto r = runProcess({"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0",
+                             "-read_intervals", "%+#5", "-show_entries",
+                             "frame=best_effort_timestamp_time", "-of", "csv=p=0", url});
+  std::vector<double> times;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line != "N/A") times.push_back(std::stod(line));
+  }
+  return times;
+}
+
+class LiveStream : public SharedServerSuite {
+ protected:
+  static void SetUpTestSuite() { startServer({"--allow-fetch-from", "127.0.0.0/8"}); }
+  void SetUp() override { key_ = server_->createKey(currentTestName()).apiKey; }
+
+  // A 25 s voice served by the test's media server.
+  std::string longVoiceUrl() {
+    return media_->serve("voice-25s-" + currentTestName() + ".mp3", speechOfLength(25.0, *dir_));
+  }
+
+  // Polls `path` until `streamUrlOf` gives a URL; returns the answer then. Fails when the task
+  // ends first.
+  nlohmann::json waitForStream(const std::string& path,
+                               const std::function<std::string(const nlohmann::json&)>& streamUrlOf,
+                               const std::function<std::string(const nlohmann::json&)>& statusOf) {
+    auto c = server_->client();
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < deadline) {
+      auto res = c.Get(path, bearer(key_));
+      if (res && res->status == 200) {
+        const auto body = nlohmann::json::parse(res->body);
+        if (!streamUrlOf(body).empty()) return body;
+        const std::string status = statusOf(body);
+        if (status != "submitted" && status != "processing" && status != "queued") {
+          ADD_FAILURE() << "the task ended without a stream_url: " << body.dump();
+          return body;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "no stream_url within 60 s";
+    return {};
+  }
+
+  // What the stream and the finished MP4 hold, checked against each other, and the headers the
+  // stream is served with.
+  void expectStreamMatchesVideo(const std::string& streamUrl, const std::string& videoUrl,
+                                const std::string& taskId) {
+    ASSERT_EQ(streamUrl.rfind(server_->url(), 0), 0u) << streamUrl;
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_match(streamUrl, m, std::regex(".*/media/streams/([0-9a-f]{32})/index\\.m3u8")))
+        << streamUrl;
+    EXPECT_EQ(streamUrl.find(taskId), std::string::npos);
+    EXPECT_EQ(videoUrl.find(m[1].str()), std::string::npos);  // its own random name
+    const std::string base =
+        streamUrl.substr(server_->url().size(), streamUrl.size() - server_->url().size() -
+                                                    std::string("index.m3u8").size());
+    auto c = server_->client();
+    auto playlist = c.Get(base + "index.m3u8");
+    ASSERT_TRUE(playlist);
+    ASSERT_EQ(playlist->status, 200);
+    EXPECT_EQ(playlist->get_header_value("Content-Type"), "application/vnd.apple.mpegurl");
+    EXPECT_EQ(playlist->get_header_value("Cache-Control"), "no-cache");
+    EXPECT_NE(playlist->body.find("#EXT-X-PLAYLIST-TYPE:EVENT"), std::string::npos);
+    EXPECT_EQ(playlist->body.substr(playlist->body.size() - 15), "#EXT-X-ENDLIST\n")
+        << playlist->body;
+    auto init = c.Get(base + "init.mp4");
+    ASSERT_TRUE(init);
+    EXPECT_EQ(init->status, 200);
+    EXPECT_EQ(init->get_header_value("Content-Type"), "video/mp4");
+    auto segment = c.Get(base + "seg00000.m4s");
+    ASSERT_TRUE(segment);
+    EXPECT_EQ(segment->status, 200);
+    EXPECT_EQ(segment->get_header_value("Content-Type"), "video/iso.segment");
+    auto missing = c.Get(base + "seg99999.m4s");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+    auto unknown = c.Get("/media/streams/0123456789abcdef0123456789abcdef/index.m3u8");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404);
+
+    const Probed video = countFrames(videoUrl);
+    const Probed stream = countFrames(streamUrl);
+    EXPECT_GT(video.frames, 25 * 24);
+    EXPECT_EQ(stream.frames, video.frames) << stream.error;
+    EXPECT_NEAR(stream.seconds, video.seconds, 1.0 / 25) << stream.error;
+  }
+
+  std::string key_;
+};
+
+TEST_F(LiveStream, KlingTaskStreamsWhileProcessingAndMatchesTheMp4) {
+  const std::string voice = longVoiceUrl();
+  const auto submitted = Clock::now();
+  auto c = server_->client();
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key_,
+                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
+                       {"sound_file", voice},
+                       {"mode", "std"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto data = nlohmann::json::parse(res->body)["data"];
+  EXPECT_FALSE(data["task_info"].contains("stream_url"));  // nothing rendered yet
+  const std::string id = data["task_id"];
+  const std::string path = "/v1/videos/avatar/image2video/" + id;
+
+  const auto live = waitForStream(
+      path, [](const nlohmann::json& b) { return b["data"]["task_info"].value("stream_url", ""); },
+      [](const nlohmann::json& b) { return b["data"].value("task_status", ""); });
+  ASSERT_FALSE(live.is_null());
+  const double toStreamUrl = secondsSince(submitted);
+  EXPECT_EQ(live["data"]["task_status"], "processing");
+  const std::string streamUrl = live["data"]["task_info"]["stream_url"];
+  const auto frames = firstFrameTimes(streamUrl);
+  const double toFrames = secondsSince(submitted);
+  ASSERT_FALSE(frames.empty()) << "ffprobe read no frame from " << streamUrl;
+  // From the start (the first frame shows after the B-frame delay, 2 frames).
+  EXPECT_LT(frames.front(), 0.1);
+  // Still rendering: the stream is ahead of the finished file.
+  auto during = c.Get(path, bearer(key_));
+  ASSERT_TRUE(during);
+  EXPECT_EQ(nlohmann::json::parse(during->body)["data"]["task_status"], "processing");
+  RecordProperty("seconds_to_stream_url", std::to_string(toStreamUrl));
+  RecordProperty("seconds_to_frames_read", std::to_string(toFrames));
+  std::cout << "kling: stream_url after " << toStreamUrl << " s, ffprobe read frames after "
+            << toFrames << " s\n";
+
+  const auto done = waitForFinal(*server_, key_, path, 300);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  EXPECT_EQ(done["data"]["task_info"]["stream_url"], streamUrl);
+  // Also under the gateway prefix.
+  auto prefixed = c.Get("/kling" + path, bearer(key_));
+  ASSERT_TRUE(prefixed);
+  EXPECT_EQ(nlohmann::json::parse(prefixed->body)["data"]["task_info"]["stream_url"], streamUrl);
+  expectStreamMatchesVideo(streamUrl, done["data"]["task_result"]["videos"][0]["url"], id);
+}
+
+TEST_F(LiveStream, UnifiedJobStreamsWhileProcessingAndMatchesTheMp4) {
+  const std::string voice = longVoiceUrl();
+  const auto submitted = Clock::now();
+  auto c = server_->client();
+  auto res = postJson(c, "/v1/video/generations", key_,
+                      {{"model", "kling-avatar-v2-standard"},
+                       {"image_url", media_->url("faces/02_grace_hopper.jpg")},
+                       {"audio_url", voice},
+                       {"audio_duration_seconds", 25}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto job = nlohmann::json::parse(res->body);
+  EXPECT_FALSE(job.contains("stream_url"));
+  const std::string id = job["id"];
+  const std::string path = "/v1/video/generations/" + id;
+
+  const auto live = waitForStream(
+      path, [](const nlohmann::json& b) { return b.value("stream_url", ""); },
+      [](const nlohmann::json& b) { return b.value("status", ""); });
+  ASSERT_FALSE(live.is_null());
+  const double toStreamUrl = secondsSince(submitted);
+  EXPECT_EQ(live["status"], "processing");
+  const std::string streamUrl = live["stream_url"];
+  const auto frames = firstFrameTimes(streamUrl);
+  const double toFrames = secondsSince(submitted);
+  ASSERT_FALSE(frames.empty()) << "ffprobe read no frame from " << streamUrl;
+  auto during = c.Get(path, bearer(key_));
+  ASSERT_TRUE(during);
+  EXPECT_EQ(nlohmann::json::parse(during->body)["status"], "processing");
+  RecordProperty("seconds_to_stream_url", std::to_string(toStreamUrl));
+  RecordProperty("seconds_to_frames_read", std::to_string(toFrames));
+  std::cout << "unified: stream_url after " << toStreamUrl << " s, ffprobe read frames after "
+            << toFrames << " s\n";
+
+  const auto done = waitForFinal(*server_, key_, path, 300);
+  ASSERT_EQ(done["status"], "completed") << done.dump();
+  EXPECT_EQ(done["stream_url"], streamUrl);
+  // The same task read through the other dialect names the same stream.
+  auto asKling = c.Get("/v1/videos/avatar/image2video/" + id, bearer(key_));
+  ASSERT_TRUE(asKling);
+  EXPECT_EQ(nlohmann::json::parse(asKling->body)["data"]["task_info"]["stream_url"], streamUrl);
+  expectStreamMatchesVideo(streamUrl, done["video_url"], id);
+}
+
+// The stream goes with the task's other media when retention purges them.
+TEST(LiveStreamRetention, SegmentsArePurgedWithTheVideo) {
+  const std::string dir = scratchDir();
+  ServeProcess server(dir, {"--retention-days", "0", "--purge-interval-seconds", "1"});
+  server.start();
+  const std::string key = server.createKey("retention").apiKey;
+  auto c = server.client();
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
+                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
+                       {"sound_file", media::encodeBase64(speechOfLength(3.0, dir))}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const auto done = waitForFinal(server, key, "/v1/videos/avatar/image2video/" + id);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  // Every stream directory the server made is gone within a few purge rounds.
+  const std::filesystem::path streams = dir + "/media/streams";
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  auto count = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(streams, ec), end; !ec && it != end;
+         it.increment(ec))
+      ++n;
+    return n;
+  };
+  while (count() > 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(count(), 0u) << server.log();
+  // The task's four: its two inputs, the video and the stream.
+  EXPECT_NE(server.log().find("purged 4 media files"), std::string::npos) << server.log();
+  auto after = c.Get("/v1/videos/avatar/image2video/" + id, bearer(key));
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(nlohmann::json::parse(after->body)["data"]["task_info"].contains("stream_url"));
+}
+
+}  // namespace
+}  // namespace dh::test
