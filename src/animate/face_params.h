@@ -14,6 +14,7 @@ struct FaceParams {
   float lipTuck = 0.0f;     // lower lip under the upper teeth (f, v)
   float tongueShow = 0.0f;  // tongue tip visible (th, l)
   float smile = 0.0f;       // mouth-corner lift
+  float frown = 0.0f;       // mouth-corner drop (concerned, sad)
   float blink = 0.0f;       // 0 open .. 1 closed
   float browRaise = 0.0f;   // 0 rest .. 1 raised
   float gazeYaw = 0.0f;     // degrees the eyes turn from the photo's gaze, positive to image right

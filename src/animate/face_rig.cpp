@@ -196,6 +196,13 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
   for (int i : {49, 53, 55, 59}) q[i].y -= 0.03f * smile;
   for (int i : {61, 63, 65, 67}) q[i].y -= 0.015f * smile;
   for (int i : {40, 41, 46, 47}) q[i].y -= 0.012f * smile;
+  // A frown pulls the corners down and a little in.
+  const float frown = std::clamp(prm.frown, 0.0f, 1.0f);
+  for (int i : {48, 54, 60, 64}) {
+    q[i].y += 0.07f * frown;
+    q[i].x -= side(i) * 0.015f * frown;
+  }
+  for (int i : {49, 53, 55, 59}) q[i].y += 0.02f * frown;
   // Brows.
   for (int i = 17; i <= 26; ++i) q[i].y -= 0.08f * std::clamp(prm.browRaise, 0.0f, 1.0f);
   // Blink: the upper lid comes down onto the lower lid. Looking down lowers it too (a quarter

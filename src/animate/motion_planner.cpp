@@ -156,6 +156,7 @@ void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& s
   params.lipTuck = mouth.lipTuck;
   params.tongueShow = mouth.tongueShow;
   params.smile = style.smile;
+  params.frown = style.frown;
 }
 
 std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const Style& style,
@@ -235,10 +236,10 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
     const double a = in * activity * style.headMotion;
     const double events = in * style.nods;
     p.headRoll =
-        static_cast<float>(a * o.rollDegrees * roll[i] +
+        static_cast<float>(in * style.headRoll + a * o.rollDegrees * roll[i] +
                            events * (o.nodTurnDegrees * nodR + o.phraseTiltDegrees * tilt));
     p.headYaw = static_cast<float>(a * o.yawDegrees * yaw[i] + events * o.nodTurnDegrees * nodY);
-    p.headPitch = static_cast<float>(a * o.pitchDegrees * pitch[i] +
+    p.headPitch = static_cast<float>(in * style.headPitch + a * o.pitchDegrees * pitch[i] +
                                      events * (o.nodDegrees * nod - o.phraseLiftDegrees * lift +
                                                o.phraseSettleDegrees * settle) +
                                      in * o.breathPitchDegrees * breath);
@@ -246,7 +247,7 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
         cv::Point2f(static_cast<float>(a * o.shiftIod * shiftX[i]),
                     static_cast<float>(a * o.shiftIod * 0.7 * shiftY[i] + in * 0.004 * breath));
     p.browRaise = static_cast<float>(
-        std::clamp(in * (style.nods * (o.browNod * nod + o.browPhrase * lift) +
+        std::clamp(in * (style.browLift + style.nods * (o.browNod * nod + o.browPhrase * lift) +
                          a * o.browDrift * (0.5 + 0.5 * brow[i]) + 0.2 * style.smile * nod),
                    0.0, 1.0));
 
