@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include "core/error.h"
@@ -21,6 +22,65 @@ struct DynBytes {
   int size = 0;
   ~DynBytes() { av_free(data); }
 };
+
+// What an earlier writer left in the directory: the segment lines its playlist lists (from the
+// first #EXTINF on, verbatim), their length, whether it ended, and the numbers already used.
+struct EarlierStream {
+  std::string header;  // up to the first #EXTINF
+  std::string entries;
+  double seconds = 0.0;
+  bool ended = false;
+  int nextSegment = 0;  // above every segment file present, listed or not
+  int inits = 0;        // initialisation segments present
+};
+
+// Where the first fragment ('moof') starts among the top-level boxes of `data`, else `size`.
+size_t firstFragmentAt(const uint8_t* data, size_t size) {
+  size_t at = 0;
+  while (at + 8 <= size) {
+    const uint64_t box = (uint64_t{data[at]} << 24) | (uint64_t{data[at + 1]} << 16) |
+                         (uint64_t{data[at + 2]} << 8) | data[at + 3];
+    if (std::string(reinterpret_cast<const char*>(data + at + 4), 4) == "moof") return at;
+    if (box < 8) break;
+    at += box;
+  }
+  return size;
+}
+
+EarlierStream readEarlierStream(const std::filesystem::path& directory) {
+  EarlierStream earlier;
+  std::error_code ec;
+  const std::regex segmentName(R"(seg([0-9]{5})\.m4s)"), initName(R"(init(-[0-9]+)?\.mp4)");
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::smatch m;
+    if (std::regex_match(name, m, segmentName))
+      earlier.nextSegment = std::max(earlier.nextSegment, std::stoi(m[1]) + 1);
+    else if (std::regex_match(name, initName))
+      ++earlier.inits;
+  }
+  const auto bytes = std::filesystem::exists(directory / "index.m3u8")
+                         ? core::readFileBytes((directory / "index.m3u8").string())
+                         : std::vector<uint8_t>();
+  const std::string text(bytes.begin(), bytes.end());
+  const size_t first = text.find("#EXTINF:");
+  if (first == std::string::npos) return earlier;
+  earlier.header = text.substr(0, first);
+  earlier.entries = text.substr(first);
+  const std::string endList = "#EXT-X-ENDLIST\n";
+  if (earlier.entries.size() >= endList.size() &&
+      earlier.entries.compare(earlier.entries.size() - endList.size(), endList.size(), endList) ==
+          0) {
+    earlier.ended = true;
+    earlier.entries.resize(earlier.entries.size() - endList.size());
+  }
+  const std::regex extinf("#EXTINF:([0-9.]+),");
+  for (std::sregex_iterator it(earlier.entries.begin(), earlier.entries.end(), extinf), end;
+       it != end; ++it)
+    earlier.seconds += std::stod((*it)[1]);
+  return earlier;
+}
 
 }  // namespace
 
@@ -40,8 +100,17 @@ struct HlsWriter::State {
   double lastVideoTime = 0.0;  // decode time of the last video packet, with the offset
   double videoStep = 0.0;      // seconds between the last two video packets
   int64_t videoPackets = 0;
-  std::vector<double> durations;  // of the published segments
+  std::vector<std::string> names;  // of the segments this writer published
+  std::vector<double> durations;   // of the segments this writer published
   bool finished = false;
+  bool initWritten = false;  // the initialisation segment comes with the first fragment
+  // Resuming an earlier writer's stream: its playlist lines, kept as they are, and where the
+  // earlier segments end (video time, seconds); packets before it are not written again.
+  EarlierStream earlier;
+  bool resuming = false;
+  bool started = true;  // resuming: the keyframe at the resume point has been written
+  std::string initName = "init.mp4";
+  double maxVideoPts = -1.0;  // seconds, the latest frame written so far in display order
 
   ~State() { closeBuffer(); }
 
@@ -68,10 +137,17 @@ void HlsWriter::State::writePlaylist(bool ended) const {
   std::string text = fmt::format(
       "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{}\n#EXT-X-MEDIA-SEQUENCE:0\n"
       "#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-START:TIME-OFFSET=0,PRECISE=YES\n"
-      "#EXT-X-MAP:URI=\"init.mp4\"\n",
-      target);
+      "#EXT-X-MAP:URI=\"{}\"\n",
+      target, initName);
+  if (resuming) {
+    // The earlier lines stay as they were; this writer's segments follow a discontinuity with
+    // their own initialisation segment.
+    text = earlier.header + earlier.entries;
+    if (!durations.empty())
+      text += fmt::format("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"{}\"\n", initName);
+  }
   for (size_t i = 0; i < durations.size(); ++i)
-    text += fmt::format("#EXTINF:{:.3f},\nseg{:05d}.m4s\n", durations[i], i);
+    text += fmt::format("#EXTINF:{:.3f},\n{}\n", durations[i], names[i]);
   if (ended) text += "#EXT-X-ENDLIST\n";
   core::writeFileAtomically(pathOf("index.m3u8"), text.data(), text.size());
 }
@@ -79,12 +155,27 @@ void HlsWriter::State::writePlaylist(bool ended) const {
 // Ends the fragment being collected at video time `end` and publishes it as the next segment.
 void HlsWriter::State::publishSegment(double end) {
   checkFfmpeg(av_write_frame(format.get(), nullptr), "cutting a stream segment");
+  // With delay_moov the first cut writes the header alone; a second one writes the fragment.
+  if (!initWritten) checkFfmpeg(av_write_frame(format.get(), nullptr), "cutting a stream segment");
   DynBytes bytes;
   closeBuffer(&bytes);
   openBuffer();
   if (bytes.size <= 0) return;
-  core::writeFileAtomically(pathOf(fmt::format("seg{:05d}.m4s", segment)), bytes.data,
-                            static_cast<size_t>(bytes.size));
+  const uint8_t* data = bytes.data;
+  size_t size = static_cast<size_t>(bytes.size);
+  if (!initWritten) {
+    // The muxer writes its header (with the edit lists that line sound and picture up as in the
+    // MP4) just before the first fragment: that part is the initialisation segment.
+    const size_t initSize = firstFragmentAt(data, size);
+    core::writeFileAtomically(pathOf(initName), data, initSize);
+    initWritten = true;
+    data += initSize;
+    size -= initSize;
+  }
+  if (size == 0) throw core::Error(core::ErrorKind::Internal, "the muxer wrote no fragment");
+  const std::string name = fmt::format("seg{:05d}.m4s", segment);
+  core::writeFileAtomically(pathOf(name), data, size);
+  names.push_back(name);
   durations.push_back(std::max(0.0, end - segmentStart));
   writePlaylist(false);
   ++segment;
@@ -100,10 +191,26 @@ HlsWriter::HlsWriter(const HlsSettings& settings, const std::vector<HlsStreamInf
   s.copy = allocPacket();
   try {
     std::filesystem::create_directories(settings.directory);
+    s.earlier = readEarlierStream(settings.directory);
+    s.segment = s.earlier.nextSegment;
+    if (s.earlier.inits > 0) s.initName = fmt::format("init-{}.mp4", s.earlier.inits);
+    if (s.earlier.ended) {
+      s.finished = true;  // a whole stream is there already: leave it as it is
+      return;
+    }
+    if (s.earlier.seconds > 0.0) {
+      s.resuming = true;
+      s.started = false;
+      s.segmentStart = s.earlier.seconds;
+      s.nextCut = s.earlier.seconds + settings.segmentSeconds;
+    }
     AVFormatContext* raw = nullptr;
     checkFfmpeg(avformat_alloc_output_context2(&raw, nullptr, "mp4", nullptr),
                 "creating the stream muxer");
     s.format.reset(raw);
+    // The times are made non-negative here (the lead-in shift below), the same for every stream
+    // and every render of the video; the muxer must not move them again by its first packet.
+    s.format->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
     for (const HlsStreamInfo& info : streams) {
       AVStream* stream = avformat_new_stream(s.format.get(), nullptr);
       if (!stream) throw core::Error(core::ErrorKind::Internal, "out of memory");
@@ -121,14 +228,17 @@ HlsWriter::HlsWriter(const HlsSettings& settings, const std::vector<HlsStreamInf
     s.openBuffer();
     // Fragments only where publishSegment() cuts them; the header is the initialisation segment.
     AVDictionary* options = nullptr;
-    av_dict_set(&options, "movflags", "+frag_custom+empty_moov+default_base_moof+skip_trailer", 0);
+    // Resuming, the fragments keep the time they have in the whole video (frag_discont: their
+    // decode times are not moved to start at zero).
+    av_dict_set(
+        &options, "movflags",
+        s.resuming
+            ? "+frag_custom+empty_moov+delay_moov+default_base_moof+skip_trailer+frag_discont"
+            : "+frag_custom+empty_moov+delay_moov+default_base_moof+skip_trailer",
+        0);
     const int rc = avformat_write_header(s.format.get(), &options);
     av_dict_free(&options);
     checkFfmpeg(rc, "writing the stream header");
-    DynBytes init;
-    s.closeBuffer(&init);
-    s.openBuffer();
-    core::writeFileAtomically(s.pathOf("init.mp4"), init.data, static_cast<size_t>(init.size));
   } catch (...) {
     core::rethrowWithContext("live stream in " + settings.directory);
   }
@@ -161,15 +271,34 @@ void HlsWriter::writePacket(const AVPacket& packet) {
       time += s.videoOffset;
       const int64_t duration = packet.duration > 0 ? packet.duration : s.packetDurations[0];
       s.videoStep = duration * av_q2d(s.timeBases[0]);
-      if (s.segmentHasVideo && time >= s.nextCut - 1e-6) {
+      const double pts =
+          (packet.pts != AV_NOPTS_VALUE ? packet.pts : packet.dts) * av_q2d(s.timeBases[0]);
+      const double tolerance = s.videoStep / 2;
+      if (!s.started) {
+        // Resuming: nothing before the keyframe the encoder was asked for at the resume point.
+        if (!(packet.flags & AV_PKT_FLAG_KEY) || std::abs(pts - s.earlier.seconds) > tolerance)
+          return;
+        s.started = true;
+      }
+      // A cut only where every earlier frame in display order has been written and no later
+      // one (B-frames come after the frame they precede), so each segment holds a run of frames.
+      const bool wholeRun = s.maxVideoPts + s.videoStep <= time + tolerance;
+      if (s.segmentHasVideo && wholeRun && time >= s.nextCut - 1e-6) {
         s.publishSegment(time);
         s.nextCut = time + s.settings.segmentSeconds;
       }
+      s.maxVideoPts = std::max(s.maxVideoPts, pts);
       s.lastVideoTime = time;
       s.segmentHasVideo = true;
       ++s.videoPackets;
+    } else if (s.resuming) {
+      // Sound from the resume point on.
+      const double pts = packet.pts * av_q2d(s.timeBases[index]);
+      if (pts < s.earlier.seconds - 1e-6) return;
     }
     checkFfmpeg(av_packet_ref(s.copy.get(), &packet), "copying a packet");
+    // Its own bytes: the muxer may rewrite a packet in place (the MP4 file gets the original).
+    checkFfmpeg(av_packet_make_writable(s.copy.get()), "copying a packet");
     if (s.copy->duration == 0) s.copy->duration = s.packetDurations[index];
     if (s.copy->pts != AV_NOPTS_VALUE) s.copy->pts += s.shifts[index];
     if (s.copy->dts != AV_NOPTS_VALUE) s.copy->dts += s.shifts[index];
@@ -195,6 +324,19 @@ void HlsWriter::finish() {
   } catch (...) {
     core::rethrowWithContext("live stream in " + s.settings.directory);
   }
+}
+
+void HlsWriter::leaveOpen() {
+  State& s = *state_;
+  s.finished = true;  // the published segments stay listed; no #EXT-X-ENDLIST
+}
+
+double HlsWriter::resumeSeconds() const {
+  return state_->resuming ? state_->earlier.seconds : 0.0;
+}
+
+bool HlsWriter::active() const {
+  return !state_->finished;
 }
 
 int HlsWriter::segmentsWritten() const {

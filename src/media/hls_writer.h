@@ -51,6 +51,19 @@ class HlsWriter {
   // Publishes the last segment and ends the playlist with #EXT-X-ENDLIST. Also what a failed
   // render does with the packets it has: the stream ends cleanly where they end.
   void finish();
+  // Stops writing without ending the playlist (the render is handed to another worker, which
+  // resumes the stream).
+  void leaveOpen();
+
+  // Resuming (the directory holds the open stream of an earlier writer that stopped, e.g. in a
+  // worker that died): the video time in seconds where its segments end, else 0. The earlier
+  // segments and playlist lines stay exactly as they are; packets before this time are dropped
+  // and the first one written must be a video keyframe showing exactly at it (the encoder forces
+  // one there), after #EXT-X-DISCONTINUITY and a new initialisation segment ("init-N.mp4").
+  // Segment numbers are never reused, so no URL ever names two different files.
+  double resumeSeconds() const;
+  // False when there is nothing to write: the directory already holds a whole stream.
+  bool active() const;
 
   int segmentsWritten() const;
   int64_t videoPacketsWritten() const;

@@ -29,6 +29,7 @@ struct VideoEncoder::State {
   FramePtr audioFrame;
   PacketPtr packet;
   std::unique_ptr<HlsWriter> live;  // the same packets as a live stream, when asked for
+  int64_t keyframeAt = -1;          // a frame forced to be a keyframe (where a live stream resumes)
   int64_t frames = 0;
   int64_t audioSamplesSent = 0;  // per channel
   bool finished = false;
@@ -150,6 +151,11 @@ void VideoEncoder::State::openLive() {
         {audioStream->codecpar, aac->time_base, aac->frame_size, aac->initial_padding});
   }
   live = std::make_unique<HlsWriter>(settings.live, streams);
+  if (!live->active()) {
+    live.reset();
+  } else if (const double resume = live->resumeSeconds(); resume > 0.0) {
+    keyframeAt = std::llround(resume * settings.fps);
+  }
 }
 
 void VideoEncoder::State::sendVideo(const AVFrame* frame) {
@@ -228,6 +234,7 @@ void VideoEncoder::writeFrame(const cv::Mat& bgr, const std::optional<cv::Rect>&
   // Keeps the previous frame's pixels: a copy is made only if the encoder still holds them.
   checkFfmpeg(av_frame_make_writable(s.yuv.get()), "video frame");
   s.convert(bgr, changed);
+  s.yuv->pict_type = s.frames == s.keyframeAt ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   s.yuv->pts = s.frames++;
   s.sendVideo(s.yuv.get());
 }
@@ -244,6 +251,10 @@ void VideoEncoder::finish() {
   checkFfmpeg(av_write_trailer(s.format.get()), "finishing the MP4 file");
   checkFfmpeg(avio_closep(&s.format->pb), "closing the MP4 file");
   if (s.live) s.live->finish();
+}
+
+void VideoEncoder::leaveStreamOpen() {
+  if (state_->live) state_->live->leaveOpen();
 }
 
 int64_t VideoEncoder::framesWritten() const {

@@ -44,6 +44,11 @@ class VideoEncoder {
   // render) leaves no MP4 behind it to use, but ends the live stream cleanly where it got to.
   void finish();
 
+  // The render stops here but goes on elsewhere (handed back to the queue): the live stream stays
+  // open, without #EXT-X-ENDLIST, for the next render of the same task to resume (see
+  // HlsWriter::resumeSeconds(); that render's MP4 then has one more keyframe, where it resumes).
+  void leaveStreamOpen();
+
   int64_t framesWritten() const;
 
  private:

@@ -49,12 +49,20 @@ void encodeFrames(FrameSource& source, const media::AudioClip& audio,
   const int64_t reportEvery = std::max<int64_t>(1, settings.fps / 5);
   // Frames are drawn on their own thread while this one converts and encodes the previous ones.
   FrameDrawingThread drawing(source);
-  for (int64_t i = 0; i < total; ++i) {
-    if (i % reportEvery == 0) progress.update(static_cast<double>(i) / total);
-    encoder.writeFrame(drawing.next(), source.changingRegion());
-    drawing.release();
+  try {
+    for (int64_t i = 0; i < total; ++i) {
+      if (i % reportEvery == 0) progress.update(static_cast<double>(i) / total);
+      encoder.writeFrame(drawing.next(), source.changingRegion());
+      drawing.release();
+    }
+    encoder.finish();
+  } catch (const std::exception& e) {
+    // Cancelled (the worker shuts down and hands the task back): another render resumes the
+    // live stream. Any other failure ends it, as the encoder does when it is destroyed.
+    const core::Error* error = core::findError(e);
+    if (error && error->kind() == core::ErrorKind::Cancelled) encoder.leaveStreamOpen();
+    throw;
   }
-  encoder.finish();
   progress.update(1.0);
 }
 

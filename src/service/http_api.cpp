@@ -271,17 +271,18 @@ void HttpApi::addMediaRoutes() {
               });
   // Live streams (media::HlsWriter): the playlist grows while the task renders, so it is never
   // cached; the segments and the initialisation segment never change once they exist.
-  server_.Get(R"(/media/streams/([0-9a-f]{32})/(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s))",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                const std::string file = req.matches[2];
-                const std::string relative = "streams/" + std::string(req.matches[1]) + "/" + file;
-                const bool playlist = file == "index.m3u8";
-                const std::string type = playlist             ? "application/vnd.apple.mpegurl"
-                                         : file == "init.mp4" ? "video/mp4"
+  server_.Get(
+      R"(/media/streams/([0-9a-f]{32})/(index\.m3u8|init(?:-[0-9]+)?\.mp4|seg[0-9]{5}\.m4s))",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const std::string file = req.matches[2];
+        const std::string relative = "streams/" + std::string(req.matches[1]) + "/" + file;
+        const bool playlist = file == "index.m3u8";
+        const std::string type = playlist                     ? "application/vnd.apple.mpegurl"
+                                 : file.rfind("init", 0) == 0 ? "video/mp4"
                                                               : "video/iso.segment";
-                serveMediaFile(tasks_.media(), req, res, relative, type,
-                               playlist ? "no-cache" : "public, max-age=86400, immutable");
-              });
+        serveMediaFile(tasks_.media(), req, res, relative, type,
+                       playlist ? "no-cache" : "public, max-age=86400, immutable");
+      });
 }
 
 }  // namespace dh::service

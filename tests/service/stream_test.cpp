@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -259,6 +260,89 @@ TEST(LiveStreamRetention, SegmentsArePurgedWithTheVideo) {
   auto after = c.Get("/v1/videos/avatar/image2video/" + id, bearer(key));
   ASSERT_TRUE(after);
   EXPECT_FALSE(nlohmann::json::parse(after->body)["data"]["task_info"].contains("stream_url"));
+}
+
+// A worker killed mid-render: the task is claimed again and its render resumes the stream after
+// the segments already published, which stay exactly as they were; the whole stream plays.
+TEST(LiveStreamResume, AKilledWorkersStreamIsResumedWithoutRewritingASegment) {
+  const std::string dir = scratchDir();
+  const std::vector<std::string> flags = {"--lease-seconds", "2", "--workers", "1"};
+  auto server = std::make_unique<ServeProcess>(dir, flags);
+  server->start();
+  const std::string key = server->createKey("resume").apiKey;
+  auto c = server->client();
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
+                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
+                       {"sound_file", media::encodeBase64(speechOfLength(25.0, dir))}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string path = "/v1/videos/avatar/image2video/" + id;
+
+  // Wait for two published segments, keep what a player got so far, then kill the process.
+  std::string streamUrl, before;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < deadline) {
+    auto task = c.Get(path, bearer(key));
+    if (task && task->status == 200) {
+      const auto data = nlohmann::json::parse(task->body)["data"];
+      ASSERT_NE(data["task_status"], "succeed") << "finished before it could be killed";
+      streamUrl = data["task_info"].value("stream_url", "");
+    }
+    if (!streamUrl.empty()) {
+      auto playlist = c.Get(streamUrl.substr(server->url().size()));
+      if (playlist && playlist->status == 200 &&
+          playlist->body.find("seg00001.m4s") != std::string::npos) {
+        before = playlist->body;
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(before.empty()) << "no second segment within 60 s";
+  const std::string base =
+      streamUrl.substr(server->url().size(), streamUrl.size() - server->url().size() - 10);
+  std::map<std::string, std::string> seen;
+  for (const std::string name : {"init.mp4", "seg00000.m4s", "seg00001.m4s"}) {
+    auto file = c.Get(base + name);
+    ASSERT_TRUE(file);
+    ASSERT_EQ(file->status, 200) << name;
+    seen[name] = file->body;
+  }
+  server->kill9();
+  EXPECT_EQ(before.find("#EXT-X-ENDLIST"), std::string::npos);
+
+  server = std::make_unique<ServeProcess>(dir, flags);
+  server->start();
+  const auto done = waitForFinal(*server, key, path, 300);
+  ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
+  EXPECT_NE(server->log().find("resumed"), std::string::npos) << server->log();
+  // The stream URL is the same and its old entries and files are unchanged.
+  const std::string finalUrl = done["data"]["task_info"]["stream_url"];
+  const std::string url = server->url() + base + "index.m3u8";
+  EXPECT_EQ(finalUrl, url);
+  auto c2 = server->client();
+  auto after = c2.Get(base + "index.m3u8");
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->status, 200);
+  EXPECT_EQ(after->body.substr(0, before.size()), before);
+  EXPECT_NE(after->body.find("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\""),
+            std::string::npos)
+      << after->body;
+  EXPECT_EQ(after->body.substr(after->body.size() - 15), "#EXT-X-ENDLIST\n");
+  for (const auto& [name, bytes] : seen) {
+    auto again = c2.Get(base + name);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->body, bytes) << name << " changed";
+  }
+  // A player reads it end to end without an error, every frame of the video.
+  const auto decoded = runProcess({"/usr/bin/ffmpeg", "-v", "error", "-i", url, "-f", "null", "-"});
+  EXPECT_EQ(decoded.exitCode, 0) << decoded.err;
+  EXPECT_EQ(decoded.err, "");
+  const Probed video = countFrames(done["data"]["task_result"]["videos"][0]["url"]);
+  const Probed stream = countFrames(url);
+  EXPECT_EQ(stream.frames, video.frames) << stream.error;
+  EXPECT_NEAR(stream.seconds, video.seconds, 1.0 / 25);
 }
 
 }  // namespace
