@@ -196,6 +196,30 @@ void FaceRig::deformLandmarks(const FaceParams& prm, std::vector<cv::Point2f>& q
   for (int i : {49, 53, 55, 59}) q[i].y -= 0.03f * smile;
   for (int i : {61, 63, 65, 67}) q[i].y -= 0.015f * smile;
   for (int i : {40, 41, 46, 47}) q[i].y -= 0.012f * smile;
+  // Rounded lips gather into an o: the corners come to the opening's middle height (a smiling
+  // photo's upturned line would otherwise bend the opening into a V) and the inner lips follow
+  // an ellipse through the corners and the middle points.
+  if (round > 0.0f) {
+    const float midY = 0.5f * (q[62].y + q[66].y);
+    for (int i : {60, 64}) q[i].y += 0.85f * round * (midY - q[i].y);
+    for (int i : {48, 54}) q[i].y += 0.5f * round * (midY - q[i].y);
+    // Puckered, the opening narrows far more than the mouth.
+    const float innerHalf = 0.5f * (q[64].x - q[60].x);
+    for (int i : {60, 64}) q[i].x -= side(i) * 0.3f * round * innerHalf;
+    for (int i : {61, 63, 65, 67}) q[i].x -= side(i) * 0.18f * round * innerHalf;
+    for (int i : {48, 54}) q[i].x -= side(i) * 0.08f * round * innerHalf;
+    const float centreX = 0.5f * (q[60].x + q[64].x);
+    const float halfWidth = std::max(1e-3f, 0.5f * (q[64].x - q[60].x));
+    const float halfHeight = std::max(0.0f, 0.5f * (q[66].y - q[62].y));
+    auto onEllipse = [&](int i, float sign) {
+      q[i].x += round * (centreX + side(i) * 0.6f * halfWidth - q[i].x);
+      const float r = std::clamp((q[i].x - centreX) / halfWidth, -1.0f, 1.0f);
+      const float y = midY + sign * halfHeight * std::sqrt(1.0f - r * r);
+      q[i].y += round * (y - q[i].y);
+    };
+    for (int i : {61, 63}) onEllipse(i, -1.0f);
+    for (int i : {65, 67}) onEllipse(i, 1.0f);
+  }
   // A frown pulls the corners down and a little in.
   const float frown = std::clamp(prm.frown, 0.0f, 1.0f);
   for (int i : {48, 54, 60, 64}) {
