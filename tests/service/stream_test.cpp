@@ -264,9 +264,11 @@ TEST(LiveStreamRetention, SegmentsArePurgedWithTheVideo) {
 
 // A worker killed mid-render: the task is claimed again and its render resumes the stream after
 // the segments already published, which stay exactly as they were; the whole stream plays.
-TEST(LiveStreamResume, AKilledWorkersStreamIsResumedWithoutRewritingASegment) {
+// `graceful`: SIGTERM with no grace (the render is cancelled and handed back) instead of SIGKILL.
+void expectResumedStream(bool graceful) {
   const std::string dir = scratchDir();
-  const std::vector<std::string> flags = {"--lease-seconds", "2", "--workers", "1"};
+  const std::vector<std::string> flags = {"--lease-seconds",          "2", "--workers", "1",
+                                          "--shutdown-grace-seconds", "0"};
   auto server = std::make_unique<ServeProcess>(dir, flags);
   server->start();
   const std::string key = server->createKey("resume").apiKey;
@@ -309,14 +311,24 @@ TEST(LiveStreamResume, AKilledWorkersStreamIsResumedWithoutRewritingASegment) {
     ASSERT_EQ(file->status, 200) << name;
     seen[name] = file->body;
   }
-  server->kill9();
+  if (graceful) {
+    server->terminate();
+    EXPECT_NE(server->log().find("handed back"), std::string::npos) << server->log();
+  } else {
+    server->kill9();
+  }
   EXPECT_EQ(before.find("#EXT-X-ENDLIST"), std::string::npos);
+  // Left open for the next render, not ended.
+  const std::string onDisk =
+      readWholeFile(dir + "/media/streams/" + base.substr(base.size() - 33, 32) + "/index.m3u8");
+  EXPECT_EQ(onDisk.substr(0, before.size()), before);
+  EXPECT_EQ(onDisk.find("#EXT-X-ENDLIST"), std::string::npos) << onDisk;
 
   server = std::make_unique<ServeProcess>(dir, flags);
   server->start();
   const auto done = waitForFinal(*server, key, path, 300);
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
-  EXPECT_NE(server->log().find("resumed"), std::string::npos) << server->log();
+  if (!graceful) EXPECT_NE(server->log().find("resumed"), std::string::npos) << server->log();
   // The stream URL is the same and its old entries and files are unchanged.
   const std::string finalUrl = done["data"]["task_info"]["stream_url"];
   const std::string url = server->url() + base + "index.m3u8";
@@ -343,6 +355,14 @@ TEST(LiveStreamResume, AKilledWorkersStreamIsResumedWithoutRewritingASegment) {
   const Probed stream = countFrames(url);
   EXPECT_EQ(stream.frames, video.frames) << stream.error;
   EXPECT_NEAR(stream.seconds, video.seconds, 1.0 / 25);
+}
+
+TEST(LiveStreamResume, AKilledWorkersStreamIsResumedWithoutRewritingASegment) {
+  expectResumedStream(false);
+}
+
+TEST(LiveStreamResume, AStreamHandedBackAtShutdownIsResumedWithoutRewritingASegment) {
+  expectResumedStream(true);
 }
 
 }  // namespace
