@@ -339,6 +339,15 @@ bool HlsWriter::active() const {
   return !state_->finished;
 }
 
+bool HlsWriter::endStream(const std::string& directory) {
+  const EarlierStream earlier = readEarlierStream(directory);
+  if (earlier.ended || earlier.entries.empty()) return false;
+  const std::string text = earlier.header + earlier.entries + "#EXT-X-ENDLIST\n";
+  const std::string path = (std::filesystem::path(directory) / "index.m3u8").string();
+  core::writeFileAtomically(path, text.data(), text.size());
+  return true;
+}
+
 int HlsWriter::segmentsWritten() const {
   return static_cast<int>(state_->durations.size());
 }

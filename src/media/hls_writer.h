@@ -65,6 +65,10 @@ class HlsWriter {
   // False when there is nothing to write: the directory already holds a whole stream.
   bool active() const;
 
+  // Ends the open stream in `directory` with #EXT-X-ENDLIST, as it is (a task given up on after
+  // its workers kept dying). False when there is no playlist or it has ended already.
+  static bool endStream(const std::string& directory);
+
   int segmentsWritten() const;
   int64_t videoPacketsWritten() const;
 

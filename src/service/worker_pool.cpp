@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include "core/error.h"
 #include "core/log.h"
+#include "media/hls_writer.h"
 #include "pipeline/pipeline.h"
 #include "service/api_error.h"
 #include "service/watermark.h"
@@ -210,6 +211,14 @@ void WorkerPool::heartbeatLoop() {
                                        " times (the worker died each time); giving up")) {
         core::logger("worker")->warn("task {} failed after {} attempts", failed.id,
                                      failed.attempts);
+        // Its live stream ends where the last render left it.
+        try {
+          if (!failed.streamDir.empty() && tasks_.media().exists(failed.streamDir + "/index.m3u8"))
+            media::HlsWriter::endStream(tasks_.media().liveDirectory(failed.streamDir));
+        } catch (const std::exception& e) {
+          core::logger("worker")->warn("task {}: cannot end its live stream: {}", failed.id,
+                                       core::describe(e));
+        }
         tasks_.statusChanged(failed);
       }
       if (Clock::now() >= nextPurge) {

@@ -365,5 +365,67 @@ TEST(LiveStreamResume, AStreamHandedBackAtShutdownIsResumedWithoutRewritingASegm
   expectResumedStream(true);
 }
 
+// A task whose workers keep dying fails after three attempts; its stream, resumed by each, ends
+// with #EXT-X-ENDLIST where the last one stopped and plays without an error.
+TEST(LiveStreamResume, AStreamOfATaskGivenUpOnIsEnded) {
+  const std::string dir = scratchDir();
+  const std::vector<std::string> flags = {"--lease-seconds", "1", "--workers", "1"};
+  auto server = std::make_unique<ServeProcess>(dir, flags);
+  server->start();
+  const std::string key = server->createKey("doomed").apiKey;
+  auto c = server->client();
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
+                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
+                       {"sound_file", media::encodeBase64(speechOfLength(25.0, dir))}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  // The one stream directory's playlist, straight from the disk.
+  const auto playlist = [&] {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir + "/media/streams", ec), end; !ec && it != end;
+         it.increment(ec))
+      return readWholeFile(it->path().string() + "/index.m3u8");
+    return std::string();
+  };
+  const auto segments = [](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = text.find("#EXTINF"); at != std::string::npos;
+         at = text.find("#EXTINF", at + 1))
+      ++n;
+    return n;
+  };
+  size_t published = 0;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    // Killed once this attempt has published a segment of its own.
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < deadline &&
+           (server->log().find("(attempt " + std::to_string(attempt)) == std::string::npos ||
+            segments(playlist()) <= published))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const std::string text = playlist();
+    ASSERT_GT(segments(text), published) << "attempt " << attempt << "\n" << server->log();
+    ASSERT_EQ(text.find("#EXT-X-ENDLIST"), std::string::npos) << "finished before it was killed";
+    published = segments(text);
+    server->kill9();
+    server = std::make_unique<ServeProcess>(dir, flags);
+    server->start();
+  }
+  const auto done = waitForFinal(*server, key, "/v1/videos/avatar/image2video/" + id, 60);
+  ASSERT_EQ(done["data"]["task_status"], "failed") << done.dump();
+  const std::string url = done["data"]["task_info"].value("stream_url", "");
+  ASSERT_FALSE(url.empty()) << done.dump();
+  auto c2 = server->client();
+  auto ended = c2.Get(url.substr(server->url().size()));
+  ASSERT_TRUE(ended);
+  ASSERT_EQ(ended->status, 200);
+  EXPECT_EQ(ended->body.substr(ended->body.size() - 15), "#EXT-X-ENDLIST\n") << ended->body;
+  EXPECT_EQ(segments(ended->body), published);
+  EXPECT_NE(ended->body.find("init-2.mp4"), std::string::npos) << ended->body;  // three renders
+  const auto decoded = runProcess({"/usr/bin/ffmpeg", "-v", "error", "-i", url, "-f", "null", "-"});
+  EXPECT_EQ(decoded.exitCode, 0) << decoded.err;
+  EXPECT_EQ(decoded.err, "");
+}
+
 }  // namespace
 }  // namespace dh::test
