@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <nlohmann/json.hpp>
 
@@ -13,19 +12,6 @@
 
 namespace dh::service {
 namespace {
-
-std::string randomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
-    throw core::Error(core::ErrorKind::Internal, "keys: no randomness available");
-  static const char* digits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : raw) {
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
-  }
-  return hex;
-}
 
 std::string toHex(const std::string& raw) {
   static const char* digits = "0123456789abcdef";
@@ -92,14 +78,14 @@ std::string makeJwt(const std::string& accessKey, const std::string& secretKey, 
 NewKey generateKey(const std::string& name, std::optional<double> balance,
                    const std::string& allowedModes) {
   NewKey out;
-  out.apiKey = "sk-" + randomHex(24);
+  out.apiKey = "sk-" + store::randomHex(24);
   auto& r = out.record;
-  r.id = "acct_" + randomHex(8);
+  r.id = "acct_" + store::randomHex(8);
   r.name = name;
   r.keyHash = sha256Hex(out.apiKey);
   r.keyPrefix = out.apiKey.substr(0, 9);
-  r.accessKey = "ak" + randomHex(15);
-  r.secretKey = randomHex(24);
+  r.accessKey = "ak" + store::randomHex(15);
+  r.secretKey = store::randomHex(24);
   r.balance = balance;
   r.allowedModes = allowedModes;
   r.createdAt = store::nowMillis();

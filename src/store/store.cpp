@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <vector>
+
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -35,16 +37,20 @@ std::string newId() {
   return std::to_string(kLow + draw % kSpan);
 }
 
-std::string newMediaName() {
-  unsigned char bytes[16];
-  randomBytes(bytes, sizeof(bytes));
+std::string randomHex(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  randomBytes(raw.data(), raw.size());
   static const char* kHex = "0123456789abcdef";
-  std::string name;
-  for (unsigned char b : bytes) {
-    name += kHex[b >> 4];
-    name += kHex[b & 15];
+  std::string hex;
+  for (unsigned char b : raw) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
   }
-  return name;
+  return hex;
+}
+
+std::string newMediaName() {
+  return randomHex(16);
 }
 
 std::string statusName(TaskStatus status) {

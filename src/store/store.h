@@ -21,6 +21,8 @@ std::string newId();
 // 32 hex digits (128 bits) from OpenSSL's CSPRNG: the name part of a served media file, so that
 // nothing about a URL can be guessed from a task id or from other URLs.
 std::string newMediaName();
+// `bytes` bytes from OpenSSL's CSPRNG as lower-case hex (2 x bytes characters).
+std::string randomHex(size_t bytes);
 
 enum class TaskStatus { Submitted, Processing, Succeeded, Failed };
 std::string statusName(TaskStatus status);  // "submitted", "processing", "succeed", "failed"
