@@ -1,6 +1,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "animate/style.h"
 #include "cli/commands.h"
 #include "cli/progress_printer.h"
 #include "core/file_io.h"
@@ -50,12 +51,19 @@ int runRender(const RenderArgs& args) {
                                 {"fps", result.fps},
                                 {"frames", result.frames},
                                 {"video_seconds", result.videoSeconds},
-                                {"audio_seconds", result.audioSeconds}}
+                                {"audio_seconds", result.audioSeconds},
+                                {"prompt_applied", animate::readPrompt(args.prompt).applied}}
                      .dump()
               << std::endl;
   } else {
     std::cerr << "wrote " << args.output << " (" << result.size.width << "x" << result.size.height
               << ", " << result.fps << " fps, " << result.videoSeconds << " s)\n";
+    const auto applied = animate::readPrompt(args.prompt).applied;
+    if (!applied.empty()) {
+      std::cerr << "prompt applied:";
+      for (const std::string& item : applied) std::cerr << " " << item;
+      std::cerr << "\n";
+    }
   }
   return 0;
 }

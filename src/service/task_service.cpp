@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "animate/style.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "media/base64.h"
@@ -179,7 +180,8 @@ nlohmann::json TaskService::klingData(const store::Task& t) const {
     if (!t.watermarkFile.empty()) video["watermark_url"] = mediaUrl(t.watermarkFile);
     videos.push_back(video);
   }
-  nlohmann::json info = {{"external_task_id", t.externalTaskId}};
+  nlohmann::json info = {{"external_task_id", t.externalTaskId},
+                         {"prompt_applied", animate::readPrompt(t.prompt).applied}};
   if (const auto stream = streamUrl(t)) info["stream_url"] = *stream;
   return {{"task_id", t.id},
           {"task_status", store::statusName(t.status)},
@@ -202,6 +204,7 @@ nlohmann::json TaskService::unifiedJob(const store::Task& t) const {
                         {"created_at", t.createdAt / 1000},
                         {"updated_at", t.updatedAt / 1000}};
   if (!t.externalTaskId.empty()) job["external_task_id"] = t.externalTaskId;
+  job["prompt_applied"] = animate::readPrompt(t.prompt).applied;
   if (const auto stream = streamUrl(t)) job["stream_url"] = *stream;
   if (t.status == store::TaskStatus::Succeeded && !t.videoFile.empty()) {
     const std::string url = mediaUrl(t.videoFile);

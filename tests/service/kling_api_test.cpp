@@ -40,6 +40,7 @@ TEST_F(KlingApi, UrlImageAndSoundFileRenderAndTheMp4DownloadsWithRangeAndEtag) {
   EXPECT_EQ(data["task_status_msg"], "");
   EXPECT_EQ(data["final_unit_deduction"], "0");
   EXPECT_GT(data["created_at"].get<int64_t>(), 1700000000000);  // milliseconds
+  EXPECT_EQ(data["task_info"]["prompt_applied"], nlohmann::json{"energy:calm"});
   const std::string id = data["task_id"];
 
   const auto done = waitForFinal(*server_, key_, "/v1/videos/avatar/image2video/" + id);

@@ -101,6 +101,7 @@ TEST_F(UnifiedApi, MinimumValidRequestsOfTheDocsCompleteForBothModels) {
     EXPECT_TRUE(job["created_at"].is_number());
     const bool pro = std::string(example).find("v2-pro") != std::string::npos;
     EXPECT_EQ(job["model"], pro ? "kling-avatar-v2-pro" : "kling-avatar-v2-standard");
+    EXPECT_EQ(job["prompt_applied"], nlohmann::json::array());  // no prompt
 
     std::string query = kQueryExample;
     replaceAll(query, "task_xxxxxxxxxxxxx", job["task_id"]);
@@ -155,6 +156,7 @@ TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
       {"https://cdn.example.com/audio/news-briefing.mp3",
        media.serve("d.mp3", speechOfLength(32.7, dir))}};
   double held = 0;
+  std::vector<nlohmann::json> applied;
   for (const auto& [example, seconds, rate] :
        std::vector<std::tuple<const char*, double, double>>{{kExample51, 12, 0.4},
                                                             {kExample52, 18.5, 0.4},
@@ -163,7 +165,14 @@ TEST(UnifiedApiDocs, EveryDocumentedSubmitIsAcceptedWithItsEstimate) {
     const auto job = runCurl(example, server.url(), key.apiKey, urls);
     EXPECT_EQ(job["status"], "queued") << job.dump();
     held += seconds * rate;
+    applied.push_back(job["prompt_applied"]);
   }
+  // What each example's prompt applied (docs/API.md, "Prompt").
+  EXPECT_EQ(applied[0], (nlohmann::json{"energy:calm", "expression:smile(0.50)"}));
+  EXPECT_EQ(applied[1], (nlohmann::json{"energy:calm", "expression:smile(0.50)", "camera:stable"}));
+  EXPECT_EQ(applied[2], (nlohmann::json{"expression:confident(0.50)"}));
+  EXPECT_EQ(applied[3],
+            (nlohmann::json{"energy:calm", "expression:serious(0.50)", "camera:stable"}));
   // The estimates (declared seconds x rate) are held from the balance.
   double holds = 0;
   for (const auto& entry : ledgerOf(server, key.id)) {
