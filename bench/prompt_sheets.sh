@@ -26,6 +26,7 @@ prompts=(
   "concerned|concerned, a little sad"
   "lively|excited and energetic"
   "zh_smile_calm|微笑，平静"
+  "push_in|slow zoom in"
 )
 
 row() {  # row NAME PROMPT -> $work/NAME.png (four frames side by side)

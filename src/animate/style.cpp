@@ -187,7 +187,22 @@ PromptReading readPrompt(const std::string& prompt) {
   const bool stillCamera = text.find("camera movement") != std::string::npos &&
                            (text.find("no camera movement") != std::string::npos ||
                             text.find("without camera movement") != std::string::npos);
-  if (stable.pos != std::string::npos || stillCamera) out.applied.push_back("camera:stable");
+  const Match pushIn = find(text, {"zoom in", "zooms in", "push in", "push-in", "pushes in",
+                                   "dolly in", "move in", "推近", "推进", "拉近"});
+  const Match pullOut = find(text, {"zoom out", "zooms out", "pull out", "pull-out", "pull back",
+                                    "pulls back", "dolly out", "拉远"});
+  const bool still = stable.pos != std::string::npos || stillCamera;
+  // The first camera word wins ("no camera movement" counts as a stable camera).
+  const size_t firstMove = std::min(pushIn.pos, pullOut.pos);
+  if (firstMove != std::string::npos && (!still || firstMove < stable.pos)) {
+    const bool in = pushIn.pos < pullOut.pos;
+    const float zoom = 1.0f + 0.15f * std::min(1.0f, (in ? pushIn : pullOut).strength);
+    style.zoomStart = in ? 1.0f : zoom;
+    style.zoomEnd = in ? zoom : 1.0f;
+    out.applied.push_back(in ? "camera:push_in" : "camera:pull_out");
+  } else if (still) {
+    out.applied.push_back("camera:stable");
+  }
   return out;
 }
 

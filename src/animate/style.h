@@ -22,7 +22,12 @@
 //   camera:     stable "stable camera", "static camera", "locked-off", "fixed camera",
 //                     "stable shot", "stable frontal shot", "no camera movement", "without
 //                     camera movement", 固定镜头, 稳定镜头, 镜头稳定 -> the camera does not move
-//                     (it never does yet: camera moves and framing are not implemented)
+//               push_in "zoom in", "push in", "push-in", "dolly in", "move in", 推近, 推进, 拉近
+//                     -> the camera closes in on the face, zoom 1.0 -> 1.15 over the video
+//               pull_out "zoom out", "pull out", "pull back", "dolly out", 拉远 -> the reverse,
+//                     1.15 -> 1.0 (the first frame is then not the whole photo)
+//               The zoom is about the face and stays within the picture; "slight" halves it.
+//               Pans, handheld shake and framing words are not implemented (ignored).
 // Intensity: "slight", "slightly", "subtle", "a little", "gentle", "soft", 微微, 稍微 within the
 // three words before an expression halve it; "very", "big", "broad", "strong", "wide", "huge",
 // "extremely", 非常, 很, 大 double it (the result is kept within the rig's range).
@@ -45,6 +50,9 @@ struct Style {
   float headPitch = 0.0f;      // steady head carriage, degrees (positive: chin down)
   float headRoll = 0.0f;       // steady head tilt, degrees
   float blinkInterval = 1.0f;  // scale of the mean time between blinks (kept within 15..26/min)
+  // The camera's zoom at the first and the last frame (1: the whole picture), eased between.
+  float zoomStart = 1.0f;
+  float zoomEnd = 1.0f;
 
   bool operator==(const Style&) const = default;
 };

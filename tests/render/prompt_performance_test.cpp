@@ -41,15 +41,23 @@ TEST(PromptReading, IntensityNegationLanguagesAndConflicts) {
   EXPECT_EQ(noSmile.applied, (Applied{"expression:no_smile"}));
   EXPECT_EQ(readPrompt("without camera movement").applied, (Applied{"camera:stable"}));
   EXPECT_EQ(readPrompt("not excited").style.headMotion, 1.0f);
-  // Chinese: smile, calm; the push-in is not applied (no camera moves yet) and not reported.
+  // Chinese: smile, calm, the camera closing in.
   EXPECT_EQ(readPrompt("微笑，平静，镜头推近").applied,
-            (Applied{"energy:calm", "expression:smile(0.50)"}));
+            (Applied{"energy:calm", "expression:smile(0.50)", "camera:push_in"}));
   EXPECT_EQ(readPrompt("不要微笑").style.smile, 0.0f);
   EXPECT_EQ(readPrompt("固定镜头").applied, (Applied{"camera:stable"}));
   // Within a kind the first word wins.
   EXPECT_EQ(readPrompt("calm, later excited").applied, (Applied{"energy:calm"}));
   EXPECT_EQ(readPrompt("excited, later calm").applied, (Applied{"energy:lively"}));
   EXPECT_EQ(readPrompt("surprised then sad").applied, (Applied{"expression:surprised(0.60)"}));
+  // Camera moves: the first camera word wins; a slight move is half as far.
+  EXPECT_EQ(readPrompt("slow zoom in").applied, (Applied{"camera:push_in"}));
+  EXPECT_FLOAT_EQ(readPrompt("slow zoom in").style.zoomEnd, 1.15f);
+  EXPECT_FLOAT_EQ(readPrompt("a slight push in").style.zoomEnd, 1.075f);
+  EXPECT_FLOAT_EQ(readPrompt("pull back from the face").style.zoomStart, 1.15f);
+  EXPECT_EQ(readPrompt("zoom out, then zoom in").applied, (Applied{"camera:pull_out"}));
+  EXPECT_EQ(readPrompt("stable camera, later zoom in").applied,
+            (Applied{"energy:calm", "camera:stable"}));
   // Whole words only.
   EXPECT_TRUE(readPrompt("smiley-face unstable sadness").applied.empty());
 }
@@ -99,14 +107,18 @@ Pose meanPose(const std::vector<face::Landmarks>& frames) {
   return p;
 }
 
-Pose renderedPose(const std::string& prompt) {
-  const std::string dir = test::scratchDir();
-  const std::string video = dir + "/out.mp4";
+void render(const std::string& prompt, const std::string& video) {
   const auto r = test::runProcess({test::dhBinary(), "render", "--image",
                                    test::dataPath("faces/01_astronaut_eileen_collins.png"),
                                    "--audio", test::dataPath("speech/en_m_jfk.wav"), "--prompt",
                                    prompt, "--output", video, "--progress", "none"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
+}
+
+Pose renderedPose(const std::string& prompt) {
+  const std::string dir = test::scratchDir();
+  const std::string video = dir + "/out.mp4";
+  render(prompt, video);
   // After the ease-in, over the rest of the first 10 s.
   const auto frames = trackedFrames(video, dir, 25, 250, 9);
   EXPECT_GE(frames.size(), 20u);
@@ -124,6 +136,42 @@ TEST(PromptPerformance, SmileLiftsTheCornersSurpriseRaisesTheBrowsConcernLowersT
   EXPECT_GT(smile.corners - neutral.corners, 0.01);
   EXPECT_LT(concerned.corners - neutral.corners, -0.01);
   EXPECT_GT(surprised.brows - neutral.brows, 0.015);
+}
+
+// A video's first and last frames.
+std::pair<cv::Mat, cv::Mat> firstAndLast(const std::string& video, const std::string& dir) {
+  const auto a = test::runProcess(
+      {"/usr/bin/ffmpeg", "-v", "error", "-y", "-i", video, "-frames:v", "1", dir + "/first.png"});
+  EXPECT_EQ(a.exitCode, 0) << a.err;
+  const auto b = test::runProcess({"/usr/bin/ffmpeg", "-v", "error", "-y", "-sseof", "-0.3", "-i",
+                                   video, "-update", "1", dir + "/last.png"});
+  EXPECT_EQ(b.exitCode, 0) << b.err;
+  return {cv::imread(dir + "/first.png"), cv::imread(dir + "/last.png")};
+}
+
+double interOcular(const cv::Mat& frame) {
+  const auto lm = face::analyzeFace(frame).landmarks;
+  cv::Point2f left(0, 0), right(0, 0);
+  for (int i = 36; i < 42; ++i) left += lm[i];
+  for (int i = 42; i < 48; ++i) right += lm[i];
+  return cv::norm((right - left) * (1.0f / 6.0f));
+}
+
+TEST(PromptPerformance, ZoomInGrowsTheFaceAndAStableCameraKeepsScaleAndBackground) {
+  const std::string dir = test::scratchDir();
+  render("slow zoom in", dir + "/zoom.mp4");
+  const auto [zoomFirst, zoomLast] = firstAndLast(dir + "/zoom.mp4", dir);
+  const double zoomGrowth = interOcular(zoomLast) / interOcular(zoomFirst);
+  render("stable camera", dir + "/stable.mp4");
+  const auto [first, last] = firstAndLast(dir + "/stable.mp4", dir);
+  const double stableGrowth = interOcular(last) / interOcular(first);
+  std::cout << "face size last / first frame: zoom in " << zoomGrowth << ", stable camera "
+            << stableGrowth << "\n";
+  EXPECT_GE(zoomGrowth, 1.10);
+  EXPECT_NEAR(stableGrowth, 1.0, 0.04);
+  // The background (the top-left corner, away from the head) does not move.
+  const cv::Rect corner(0, 0, first.cols / 6, first.rows / 6);
+  EXPECT_GT(cv::PSNR(first(corner), last(corner)), 35.0);
 }
 
 }  // namespace
