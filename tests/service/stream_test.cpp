@@ -18,6 +18,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Submits a Kling task (Grace Hopper, `seconds` of speech, both as Base64); its task id, or ""
+// after a reported failure.
+std::string submitGraceHopper(ServeProcess& server, const std::string& key, double seconds,
+                              const std::string& dir) {
+  auto c = server.client();
+  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
+                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
+                       {"sound_file", media::encodeBase64(speechOfLength(seconds, dir))}});
+  if (!res || res->status != 200) {
+    ADD_FAILURE() << "submit failed: " << (res ? res->body : std::string("no response"));
+    return "";
+  }
+  return nlohmann::json::parse(res->body)["data"]["task_id"];
+}
+
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -233,12 +248,8 @@ TEST(LiveStreamRetention, SegmentsArePurgedWithTheVideo) {
   server.start();
   const std::string key = server.createKey("retention").apiKey;
   auto c = server.client();
-  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
-                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
-                       {"sound_file", media::encodeBase64(speechOfLength(3.0, dir))}});
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string id = submitGraceHopper(server, key, 3.0, dir);
+  ASSERT_FALSE(id.empty());
   const auto done = waitForFinal(server, key, "/v1/videos/avatar/image2video/" + id);
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
   // Every stream directory the server made is gone within a few purge rounds.
@@ -273,12 +284,8 @@ void expectResumedStream(bool graceful) {
   server->start();
   const std::string key = server->createKey("resume").apiKey;
   auto c = server->client();
-  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
-                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
-                       {"sound_file", media::encodeBase64(speechOfLength(25.0, dir))}});
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string id = submitGraceHopper(*server, key, 25.0, dir);
+  ASSERT_FALSE(id.empty());
   const std::string path = "/v1/videos/avatar/image2video/" + id;
 
   // Wait for two published segments, keep what a player got so far, then kill the process.
@@ -328,7 +335,9 @@ void expectResumedStream(bool graceful) {
   server->start();
   const auto done = waitForFinal(*server, key, path, 300);
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
-  if (!graceful) EXPECT_NE(server->log().find("resumed"), std::string::npos) << server->log();
+  if (!graceful) {
+    EXPECT_NE(server->log().find("resumed"), std::string::npos) << server->log();
+  }
   // The stream URL is the same and its old entries and files are unchanged.
   const std::string finalUrl = done["data"]["task_info"]["stream_url"];
   const std::string url = server->url() + base + "index.m3u8";
@@ -374,12 +383,8 @@ TEST(LiveStreamResume, AStreamOfATaskGivenUpOnIsEnded) {
   server->start();
   const std::string key = server->createKey("doomed").apiKey;
   auto c = server->client();
-  auto res = postJson(c, "/v1/videos/avatar/image2video", key,
-                      {{"image", media::encodeBase64(readData("faces/02_grace_hopper.jpg"))},
-                       {"sound_file", media::encodeBase64(speechOfLength(25.0, dir))}});
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string id = submitGraceHopper(*server, key, 25.0, dir);
+  ASSERT_FALSE(id.empty());
   // The one stream directory's playlist, straight from the disk.
   const auto playlist = [&] {
     std::error_code ec;
