@@ -24,16 +24,32 @@ for p in "${packages[@]}"; do
 done
 if ! command -v npm >/dev/null; then missing+=(npm); fi
 
-# The console's browser tests (tests/e2e) use the npm packages locked in package-lock.json.
-e2e_packages() {
-  local dir
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e"
-  if command -v npm >/dev/null && [[ ! -d "$dir/node_modules/playwright-core" ]]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+# npm packages, each folder locked by its package-lock.json: the console's HLS player
+# (web/console, hls.js; embedded into dh at build time, so the build needs it) and the console's
+# browser tests (tests/e2e, playwright-core).
+npm_packages() {
+  local status=$? root console e2e wanted installed
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  command -v npm >/dev/null || exit "$status"
+  console="$root/web/console"
+  wanted=$(node -p "require('$console/package-lock.json').packages['node_modules/hls.js'].version")
+  installed=$(node -p "require('$console/node_modules/hls.js/package.json').version" 2>/dev/null ||
+    true)
+  if [[ "$installed" != "$wanted" ]]; then
+    if ! (cd "$console" && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "setup: npm ci in web/console failed: the build embeds its hls.js into dh;" \
+        "run scripts/setup.sh again once the npm registry is reachable" >&2
+      status=1
+    fi
+  fi
+  e2e="$root/tests/e2e"
+  if [[ ! -d "$e2e/node_modules/playwright-core" ]]; then
+    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error) ||
       echo "setup: npm ci in tests/e2e failed; the e2e test retries it" >&2
   fi
+  exit "$status"
 }
-trap e2e_packages EXIT
+trap npm_packages EXIT
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"

@@ -91,7 +91,7 @@ test('a portrait and a recording become a video of the recording\'s length', { t
                       server.died]);
   await screenshot(page, 'running');
 
-  await Promise.race([page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS }),
+  await Promise.race([page.waitForSelector('#result[data-state="done"]', { timeout: RENDER_TIMEOUT_MS }),
                       server.died]);
   const duration = await page.evaluate(() => new Promise((resolve, reject) => {
     const v = document.getElementById('video');
@@ -132,7 +132,7 @@ test('a typed text and a preset voice become a video of the speech\'s length', {
   await waitUntil(page, () => document.querySelectorAll('#voice option').length > 1);
   await page.selectOption('#voice', 'en_us_male');
   await page.click('#submit');
-  await Promise.race([page.waitForSelector('#result:not([hidden])', { timeout: RENDER_TIMEOUT_MS }),
+  await Promise.race([page.waitForSelector('#result[data-state="done"]', { timeout: RENDER_TIMEOUT_MS }),
                       server.died]);
   const speech = Number(/Speech made: ([0-9.]+) s/.exec(await page.textContent('#text-status'))[1]);
   assert.ok(speech > 2, `speech lasts ${speech} s`);

@@ -32,12 +32,20 @@ test('the page and its files are served from the binary, byte for byte', async (
   assert.match(page.response.headers.get('content-type'), /^text\/html/);
   assert.match(page.response.headers.get('content-security-policy'), /default-src 'self'/);
   assert.equal(page.text, fs.readFileSync(path.join(repoRoot, 'web/console/index.html'), 'utf8'));
-  for (const [name, type] of [['console.js', /^text\/javascript/], ['console.css', /^text\/css/],
-                              ['favicon.svg', /^image\/svg\+xml/]]) {
+  // The player is hls.js from the npm package locked in web/console (light build, its licence).
+  const hls = path.join(repoRoot, 'web/console/node_modules/hls.js');
+  for (const [name, type, source] of [
+    ['console.js', /^text\/javascript/, 'web/console/console.js'],
+    ['player.js', /^text\/javascript/, 'web/console/player.js'],
+    ['console.css', /^text\/css/, 'web/console/console.css'],
+    ['favicon.svg', /^image\/svg\+xml/, 'web/console/favicon.svg'],
+    ['hls.js', /^text\/javascript/, path.join(hls, 'dist/hls.light.min.js')],
+    ['hls-license.txt', /^text\/plain/, path.join(hls, 'LICENSE')],
+  ]) {
     const file = await call('GET', `/console/${name}`, { key: null });
     assert.equal(file.response.status, 200, name);
     assert.match(file.response.headers.get('content-type'), type, name);
-    assert.equal(file.text, fs.readFileSync(path.join(repoRoot, 'web/console', name), 'utf8'), name);
+    assert.equal(file.text, fs.readFileSync(path.resolve(repoRoot, source), 'utf8'), name);
   }
   const missing = await call('GET', '/console/nothing.js', { key: null });
   assert.equal(missing.response.status, 404);

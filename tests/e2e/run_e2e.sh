@@ -19,4 +19,4 @@ if [[ ! -d node_modules/playwright-core ]]; then
   echo "run_e2e: installing the locked npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
-exec node --test routes.test.mjs console.test.mjs
+exec node --test routes.test.mjs console.test.mjs stream.test.mjs

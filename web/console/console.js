@@ -6,6 +6,8 @@
   const $ = (id) => document.getElementById(id);
   const KEY_STORAGE = 'dh-console-key';
   const POLL_MS = 1000;
+  // While a render has no live stream yet: it appears about a second after the submit.
+  const STREAM_POLL_MS = 200;
 
   const state = {
     key: '',
@@ -14,6 +16,9 @@
     audio: null,        // {file, upload (promise), id, seconds}
     watching: null,     // task id being polled
     pollTimer: null,
+    player: null,       // DhPlayer.Player of the result's <video>
+    shown: null,        // task id whose stream or video the result area shows
+    watchedSince: 0,    // Date.now() when watching began
   };
 
   // ---- API access -------------------------------------------------------------------------
@@ -541,7 +546,12 @@
     stopWatching();
     clearError('result');
     state.watching = taskId;
-    $('result').hidden = true;
+    state.watchedSince = Date.now();
+    if (state.shown !== taskId) {
+      state.shown = null;
+      state.player.reset();
+      $('result').hidden = true;
+    }
     $('result-empty').hidden = true;
     setProgress('Queued: waiting for a worker…', 0);
     poll(taskId);
@@ -570,6 +580,7 @@
     } else if (job.status === 'processing') {
       const pct = Math.max(0, Math.min(100, Number(job.progress) || 0));
       setProgress(`Rendering… ${Math.round(pct)} %`, pct);
+      if (job.stream_url) await showLive(taskId, job);
     } else {
       stopWatching();
       await showTask(taskId);
@@ -577,7 +588,41 @@
       refreshAccount().catch(() => {});
       return;
     }
-    state.pollTimer = setTimeout(() => poll(taskId), POLL_MS);
+    // Quickly while the stream is about to appear: rendering, or just submitted.
+    const soon = !job.stream_url &&
+      (job.status === 'processing' || Date.now() - state.watchedSince < 10000);
+    state.pollTimer = setTimeout(() => poll(taskId), soon ? STREAM_POLL_MS : POLL_MS);
+  }
+
+  // Plays a rendering task's live stream in the result area (once per task).
+  async function showLive(taskId, job) {
+    if (state.shown === taskId) return;
+    state.shown = taskId;
+    clearError('result');
+    $('result-empty').hidden = true;
+    $('result').hidden = false;
+    $('result').dataset.state = 'live';
+    $('download').hidden = true;
+    $('result-meta').textContent = 'Live: playing while the rest renders.';
+    showApplied(job.prompt_applied);
+    const playing = await state.player.playStream(job.stream_url);
+    if (!playing && state.shown === taskId) {
+      $('result-meta').textContent = 'This browser cannot play the live stream; the video appears here when it is done.';
+    }
+  }
+
+  // What the task's prompt applied, e.g. ["energy:calm", "expression:smile(0.50)"].
+  function showApplied(applied) {
+    const list = $('prompt-applied');
+    list.textContent = '';
+    const items = Array.isArray(applied) ? applied : [];
+    for (const item of items) {
+      const li = document.createElement('li');
+      li.textContent = item;
+      list.appendChild(li);
+    }
+    $('prompt-applied-none').hidden = items.length > 0;
+    $('prompt-applied-box').hidden = !Array.isArray(applied);
   }
 
   const STATUS_WORDS = { submitted: 'Queued', processing: 'Rendering', succeed: 'Done', failed: 'Failed' };
@@ -598,6 +643,8 @@
     }
     $('progress-box').hidden = true;
     if (task.task_status === 'failed') {
+      state.shown = null;
+      state.player.reset();
       $('result').hidden = true;
       $('result-empty').hidden = true;
       const err = new ApiFailure(400, 1201, task.task_status_msg || 'the render failed');
@@ -608,8 +655,12 @@
     clearError('result');
     $('result-empty').hidden = true;
     $('result').hidden = false;
-    const player = $('video');
-    player.src = video.url;
+    $('result').dataset.state = 'done';
+    const continuing = state.shown === task.task_id;
+    state.shown = task.task_id;
+    state.player.playFile(video.url, { continuing });
+    showApplied(task.task_info && task.task_info.prompt_applied);
+    $('download').hidden = false;
     $('download').href = video.url;
     $('download').setAttribute('download', `${task.task_id}.mp4`);
     $('result-meta').textContent = `${Number(video.duration).toFixed(2)} s · charged ${formatUnits(task.final_unit_deduction)} units`;
@@ -697,6 +748,8 @@
   }
 
   function init() {
+    state.player = new window.DhPlayer.Player($('video'));
+    state.player.onProblem = (message) => showError('result', sentence(message));
     $('key-form').addEventListener('submit', (e) => {
       e.preventDefault();
       useKey($('api-key').value);

@@ -1,13 +1,29 @@
-# cmake -DSOURCE_DIR=web/console -DOUTPUT=console_assets.cpp -P embed_assets.cmake
-# Writes a C++ file holding every console file as a byte array, listed by consoleAssets().
+# cmake -DSOURCE_DIR=web/console -DOUTPUT=console_assets.cpp [-DPLAYER_JS=.../hls.light.min.js
+#       -DPLAYER_LICENSE=.../LICENSE] -P embed_assets.cmake
+# Writes a C++ file holding every console file as a byte array, listed by consoleAssets(). The
+# player, when given, is served as "hls.js" and its licence as "hls-license.txt".
 file(GLOB files RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/*.html ${SOURCE_DIR}/*.css ${SOURCE_DIR}/*.js
      ${SOURCE_DIR}/*.svg)
 list(SORT files)
+set(names "")
+set(paths "")
+foreach(name IN LISTS files)
+  list(APPEND names ${name})
+  list(APPEND paths ${SOURCE_DIR}/${name})
+endforeach()
+if(DEFINED PLAYER_JS)
+  if(EXISTS ${SOURCE_DIR}/hls.js)
+    message(FATAL_ERROR "web/console/hls.js would hide the embedded player of the same name")
+  endif()
+  list(APPEND names hls.js hls-license.txt)
+  list(APPEND paths ${PLAYER_JS} ${PLAYER_LICENSE})
+endif()
 set(arrays "")
 set(entries "")
 set(index 0)
-foreach(name IN LISTS files)
-  file(READ ${SOURCE_DIR}/${name} hex HEX)
+foreach(name IN LISTS names)
+  list(GET paths ${index} path)
+  file(READ ${path} hex HEX)
   string(LENGTH "${hex}" hexLength)
   math(EXPR size "${hexLength} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
@@ -22,6 +38,8 @@ foreach(name IN LISTS files)
     set(type "text/javascript; charset=utf-8")
   elseif(extension STREQUAL ".svg")
     set(type "image/svg+xml")
+  elseif(extension STREQUAL ".txt")
+    set(type "text/plain; charset=utf-8")
   else()
     set(type "application/octet-stream")
   endif()
