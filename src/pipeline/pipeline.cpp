@@ -73,6 +73,7 @@ void setSpeechFromText(RenderRequest& request, const std::string& text, const st
   const speech::SpeechAudio speech = speech::synthesize(text, voiceId, language, speed);
   request.audio = speech::encodeWav(speech);
   request.phones = speech.phones;
+  request.words = speech.words;
 }
 
 RenderResult render(const RenderRequest& request, const std::string& outputPath,
@@ -96,6 +97,7 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
   const RenderOptions& options = request.options;
   FrameSourceInputs inputs{photo, speech.cues(), size, options, &face};
+  inputs.words = request.words;
   inputs.mouth = [&speech](int64_t frame) {
     try {
       return speech.pose(static_cast<size_t>(frame));

@@ -22,11 +22,14 @@ struct RenderRequest {
   // Phone timing of the audio when it is known (text-to-speech output); empty = recognise the
   // phones from the audio.
   std::vector<speech::TimedPhone> phones;
+  // The spoken words of a synthesised text (head gestures follow them); empty for a recording.
+  std::vector<speech::TimedWord> words;
 };
 
 // A request whose voice is synthesised from `text` (espeak-ng): the audio is stored as WAV in
-// `request.audio` and the synthesiser's exact phone timing in `request.phones`. Throws
-// core::Error(InvalidInput) with the field ("text", "voice_id", "voice_language", "voice_speed").
+// `request.audio`, the synthesiser's exact phone timing in `request.phones` and its words in
+// `request.words`. Throws core::Error(InvalidInput) with the field ("text", "voice_id",
+// "voice_language", "voice_speed").
 void setSpeechFromText(RenderRequest& request, const std::string& text,
                        const std::string& voiceId = {}, const std::string& language = {},
                        double speed = 1.0);

@@ -3,6 +3,7 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -82,6 +83,12 @@ struct Collector {
     int milliseconds;
   };
   std::vector<Event> phones;
+  struct WordEvent {
+    int position;  // characters from the start of the text (1-based)
+    int length;    // characters
+    int milliseconds;
+  };
+  std::vector<WordEvent> words;
 };
 
 int collect(short* wav, int count, espeak_EVENT* events) {
@@ -90,6 +97,10 @@ int collect(short* wav, int count, espeak_EVENT* events) {
   if (collector == nullptr) return 0;
   if (wav != nullptr && count > 0) collector->pcm.insert(collector->pcm.end(), wav, wav + count);
   for (espeak_EVENT* e = events; e->type != espeakEVENT_LIST_TERMINATED; ++e) {
+    if (e->type == espeakEVENT_WORD) {
+      collector->words.push_back({e->text_position, e->length, e->audio_position});
+      continue;
+    }
     if (e->type != espeakEVENT_PHONEME) continue;
     const size_t length = strnlen(e->id.string, sizeof e->id.string);
     // "(en)"-style names mark a language switch, not a sound.
@@ -148,6 +159,38 @@ std::vector<TimedPhone> timePhones(const std::vector<Collector::Event>& events, 
     }
   }
   return phones;
+}
+
+// The words espeak-ng reported (character positions in the UTF-8 text), with the punctuation
+// ("?", "，") that follows each one, timed from one word's start to the next one's.
+std::vector<TimedWord> timeWords(const std::vector<Collector::WordEvent>& events,
+                                 const std::string& text, double seconds) {
+  std::vector<size_t> offsets;  // byte offset of each character
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) offsets.push_back(i);
+  }
+  offsets.push_back(text.size());
+  auto byteAt = [&](int character) {
+    return offsets[std::clamp<size_t>(static_cast<size_t>(std::max(character, 0)), 0,
+                                      offsets.size() - 1)];
+  };
+  std::vector<TimedWord> words;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const size_t begin = byteAt(events[i].position - 1);
+    const size_t end = byteAt(events[i].position - 1 + events[i].length);
+    const size_t next = i + 1 < events.size() ? byteAt(events[i + 1].position - 1) : text.size();
+    TimedWord word;
+    word.text = text.substr(begin, end - begin);
+    for (size_t k = end; k < std::max(end, next); ++k) {
+      const auto c = static_cast<unsigned char>(text[k]);
+      if (std::isspace(c) == 0 && std::isalnum(c) == 0) word.trailing += text[k];
+    }
+    word.start = std::min(seconds, events[i].milliseconds / 1000.0);
+    word.end =
+        i + 1 < events.size() ? std::min(seconds, events[i + 1].milliseconds / 1000.0) : seconds;
+    words.push_back(std::move(word));
+  }
+  return words;
 }
 
 }  // namespace
@@ -239,6 +282,7 @@ SpeechAudio synthesize(const std::string& text, const std::string& voiceId,
   std::transform(collector.pcm.begin(), collector.pcm.end(), audio.samples.begin(),
                  [](int16_t s) { return static_cast<float>(s) / 32768.0f; });
   audio.phones = timePhones(collector.phones, audio.durationSeconds());
+  audio.words = timeWords(collector.words, text, audio.durationSeconds());
   core::logger("speech")->debug("synthesised {:.2f} s with {} phones, voice {}",
                                 audio.durationSeconds(), audio.phones.size(), entry->voice.id);
   return audio;

@@ -27,6 +27,7 @@ struct SpeechAudio {
   std::vector<float> samples;      // mono, -1..1
   int sampleRate = 0;              // Hz
   std::vector<TimedPhone> phones;  // IPA phones with start/end in seconds; pauses are "_"
+  std::vector<TimedWord> words;    // the text's words as spoken (gestures follow them)
 
   double durationSeconds() const {
     return sampleRate > 0 ? static_cast<double>(samples.size()) / sampleRate : 0.0;
