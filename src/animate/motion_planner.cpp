@@ -146,6 +146,36 @@ double eventsAt(double t, const std::vector<double>& times, const std::vector<do
   return sum;
 }
 
+// The text's gestures and the prompt's (at phrase ends), each with its gain, in time order.
+struct Gestures {
+  std::vector<GestureCue> cues;
+  std::vector<double> gains;
+};
+
+Gestures allGestures(const std::vector<GestureCue>& spoken, const std::vector<Phrase>& phrases,
+                     const Style& style) {
+  // Energy scales gestures less than it scales the idle motion: a calm speaker still shakes.
+  const double energy = 0.5 + 0.5 * style.nods;
+  std::vector<std::pair<GestureCue, double>> all;
+  for (const GestureCue& c : spoken) all.push_back({c, energy});
+  for (const Phrase& p : phrases) {
+    if (style.agreeNods > 0.0f)
+      all.push_back(
+          {{GestureKind::Nod, std::max(0.0, p.end - 0.25), 0.0}, energy * style.agreeNods});
+    if (style.headShakes > 0.0f)
+      all.push_back(
+          {{GestureKind::Shake, std::max(0.0, p.end - 0.35), 0.0}, energy * style.headShakes});
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first.start < b.first.start; });
+  Gestures out;
+  for (const auto& [cue, gain] : all) {
+    out.cues.push_back(cue);
+    out.gains.push_back(gain);
+  }
+  return out;
+}
+
 }  // namespace
 
 void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& style) {
@@ -160,7 +190,8 @@ void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& s
 }
 
 std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const Style& style,
-                                   uint64_t seed, const MotionOptions& o) {
+                                   uint64_t seed, const MotionOptions& o,
+                                   const std::vector<GestureCue>& spokenGestures) {
   const size_t n = track.size();
   const double fps = track.fps > 0 ? track.fps : 25.0;
   const double duration = n / fps;
@@ -195,6 +226,8 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
     ends.push_back(p.end);
     endGain.push_back(rng.uniform(0.6, 1.0));
   }
+  const Gestures gestures = allGestures(spokenGestures, phrases, style);
+  const double tiltSide = (seed & 1) != 0 ? 1.0 : -1.0;
   auto nodShape = [](double dt) { return bump(dt, 0.14, 0.32); };
   auto liftShape = [](double dt) { return bump(dt, 0.35, 1.3); };
   auto settleShape = [](double dt) { return bump(dt, 0.4, 1.0); };
@@ -243,6 +276,14 @@ std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const
                                      events * (o.nodDegrees * nod - o.phraseLiftDegrees * lift +
                                                o.phraseSettleDegrees * settle) +
                                      in * o.breathPitchDegrees * breath);
+    const double gestureIn = smoothstep(t / o.gestureEaseSeconds);
+    for (size_t g = 0; g < gestures.cues.size() && gestures.cues[g].start <= t; ++g) {
+      const HeadAngles angles = gestureAt(gestures.cues[g], t - gestures.cues[g].start);
+      const double gain = gestureIn * gestures.gains[g];
+      p.headRoll += static_cast<float>(gain * tiltSide * angles.roll);
+      p.headYaw += static_cast<float>(gain * angles.yaw);
+      p.headPitch += static_cast<float>(gain * angles.pitch);
+    }
     p.headShift =
         cv::Point2f(static_cast<float>(a * o.shiftIod * shiftX[i]),
                     static_cast<float>(a * o.shiftIod * 0.7 * shiftY[i] + in * 0.004 * breath));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "animate/face_params.h"
+#include "animate/gestures.h"
 #include "animate/style.h"
 #include "speech/articulation_track.h"
 
@@ -59,12 +60,16 @@ struct MotionOptions {
   // head, brows and gaze motion ease in over easeInSeconds.
   double mouthEaseSeconds = 0.2;
   double easeInSeconds = 0.5;
+  // Gestures (animate/gestures.h) ease in faster, so that a "No" that opens the speech shakes.
+  double gestureEaseSeconds = 0.2;
 };
 
 // The plan for every frame. Only the mouth comes from `track.frames`; blinks and head motion
-// follow its loudness, voicing and stress cues.
+// follow its loudness, voicing and stress cues. `gestures` (from the spoken text's words) add
+// to the head motion, scaled by the style's energy; the prompt's gestures come at phrase ends.
 std::vector<FaceParams> planMotion(const speech::ArticulationTrack& track, const Style& style,
-                                   uint64_t seed, const MotionOptions& options = {});
+                                   uint64_t seed, const MotionOptions& options = {},
+                                   const std::vector<GestureCue>& gestures = {});
 
 // Sets the mouth parameters of one frame's plan from its articulation pose, in the style.
 void setMouth(FaceParams& params, const speech::MouthPose& mouth, const Style& style);

@@ -1,48 +1,32 @@
 #pragma once
-// What a prompt asks of the performance. Matching is case-insensitive on whole words or phrases
-// (Chinese words anywhere in the text), in four groups:
-//   energy:     calm  "stable", "steady", "still", "calm", "formal", "serious", "composed",
-//                     "news anchor", "anchor", "presenter", 平静, 沉稳, 稳重, 严肃, 正式
-//                     -> head motion x0.45, nods x0.5, blinks a little slower
-//               lively "excited", "energetic", "lively", "enthusiastic", "animated", "dynamic",
-//                     "passionate", "expressive", 热情, 兴奋, 活泼, 生动
-//                     -> head motion x1.6, nods x1.5, jaw x1.1, blinks a little faster
-//   expression: smile "smile", "smiling", "warm", "happy", "friendly", "cheerful", "joyful",
-//                     微笑, 笑容, 开心, 温暖, 友好 -> mouth corners lifted (0.5)
-//               serious "serious", "stern", "solemn", "formal tone", 严肃 -> no smile, chin 1
-//               degree down confident "confident", "assertive", "authoritative", 自信 -> chin 2.5
-//               degrees up,
-//                     corners lifted a little (0.2)
-//               surprised "surprised", "amazed", "astonished", "shocked", 惊讶, 吃惊
-//                     -> brows raised (0.6)
-//               concerned "concerned", "worried", "sad", "sympathetic", "sorrowful", 担心, 难过,
-//                     悲伤 -> corners down (0.5), inner brows up (0.25), head down 2.5 and
-//                     tilted 2 degrees
-//               neutral "neutral", "no expression", 中性, 无表情 -> none of the above
-//   camera:     stable "stable camera", "static camera", "locked-off", "fixed camera",
-//                     "stable shot", "stable frontal shot", "no camera movement", "without
-//                     camera movement", 固定镜头, 稳定镜头, 镜头稳定 -> the camera does not move
-//               push_in "zoom in", "push in", "push-in", "dolly in", "move in", 推近, 推进, 拉近
-//                     -> the camera closes in on the face, zoom 1.0 -> 1.15 over the video
-//               pull_out "zoom out", "pull out", "pull back", "dolly out", 拉远 -> the reverse,
-//                     1.15 -> 1.0 (the first frame is then not the whole photo)
-//               The zoom is about the face and stays within the picture; "slight" halves it.
-//               Pans, handheld shake and framing words are not implemented (ignored).
-// Intensity: "slight", "slightly", "subtle", "a little", "gentle", "soft", 微微, 稍微 within the
-// three words before an expression halve it; "very", "big", "broad", "strong", "wide", "huge",
-// "extremely", 非常, 很, 大 double it (the result is kept within the rig's range).
-// Negation: "no", "not", "without", "never", "don't", "avoid", 不, 没有, 无, 别 within the two
-// words before a word cancel it ("no smile": no smile even if "warm" appears elsewhere).
-// Conflicts: within a group, the word that comes first in the text wins. Unknown words are
-// ignored.
+// What a prompt asks of the performance. Words are matched case-insensitively, English ones as
+// whole words or phrases, Chinese ones anywhere (animate/prompt_match.h), in six groups; the
+// vocabulary is in style.cpp and documented in docs/API.md ("Prompt"):
+//   energy      calm or lively: the scale of head motion, nods, blinks
+//   expression  smile, serious, confident, surprised, concerned, neutral: corners, brows, carriage
+//   camera move stable, push_in, pull_out, pan_left, pan_right (animate/camera.h)
+//   camera shake handheld
+//   framing     close_up, medium, wide: the part of the photo the video shows
+//   gesture     nodding or head_shake at phrase ends; head_tilt (a steady tilt)
+// Intensity words before a word ("slight", "very", 微微, 非常) halve or double it; a negation
+// ("no", "without", 不, 没有) within the two words before cancels the word's whole kind.
+// Conflicts: within a group the word that comes first in the text wins ("stable camera" and
+// "handheld" are one conflict: the first wins); groups combine. Unknown words are ignored.
 #include <string>
 #include <vector>
 
 namespace dh::animate {
 
+// The part of the photo the video shows.
+enum class Framing {
+  Photo,    // the whole photo (the default; "wide shot" asks for it too)
+  CloseUp,  // tighter around the face
+  Medium,   // head and shoulders: closer only when the face is small in the photo
+};
+
 struct Style {
   float headMotion = 1.0f;     // scale of idle head motion
-  float nods = 1.0f;           // scale of the nods on stressed syllables
+  float nods = 1.0f;           // scale of the nods on stressed syllables and of gestures
   float jaw = 1.0f;            // scale of the commanded mouth opening
   float smile = 0.0f;          // steady corner lift 0..1
   float frown = 0.0f;          // steady corner drop 0..1
@@ -50,9 +34,17 @@ struct Style {
   float headPitch = 0.0f;      // steady head carriage, degrees (positive: chin down)
   float headRoll = 0.0f;       // steady head tilt, degrees
   float blinkInterval = 1.0f;  // scale of the mean time between blinks (kept within 15..26/min)
-  // The camera's zoom at the first and the last frame (1: the whole picture), eased between.
+  // Camera. The zoom at the first and the last frame (1: the whole framing), eased between.
   float zoomStart = 1.0f;
   float zoomEnd = 1.0f;
+  // A pan: how far the view travels sideways over the video, as a fraction of the frame's
+  // width; positive pans right (the face moves left in the frame), negative pans left.
+  float pan = 0.0f;
+  float handheld = 0.0f;  // handheld shake, 1 = the normal amount, 0 = none
+  Framing framing = Framing::Photo;
+  // Gestures the prompt asks for at phrase ends (the spoken text's own gestures are always on).
+  float agreeNods = 0.0f;   // nods of agreement, 1 = normal
+  float headShakes = 0.0f;  // head shakes, 1 = normal
 
   bool operator==(const Style&) const = default;
 };
@@ -60,7 +52,8 @@ struct Style {
 struct PromptReading {
   Style style;
   // What was applied, in a short form for users: "energy:calm", "expression:smile(0.50)",
-  // "expression:no_smile", "camera:stable".
+  // "expression:no_smile", "camera:stable", "camera:pan_left", "camera:handheld",
+  // "framing:close_up", "gesture:nodding".
   std::vector<std::string> applied;
 };
 

@@ -8,6 +8,7 @@
 #include "pipeline/frame_source.h"
 #include "pipeline/render_settings.h"
 #include "speech/articulation_track.h"
+#include "speech/timed_phone.h"
 
 namespace dh::pipeline {
 
@@ -22,6 +23,8 @@ struct FrameSourceInputs {
   // Each frame's mouth pose when it is delivered as the voice is recognised (it may wait until
   // the pose is known); empty: the poses in `speech` are final.
   std::function<speech::MouthPose(int64_t frame)> mouth = {};
+  // The spoken words when the voice was synthesised from a text: head gestures follow them.
+  std::vector<speech::TimedWord> words = {};
 };
 
 // Face analysis of the photo with the pipeline's error context (throws ContentRejected, "image").
