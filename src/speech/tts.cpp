@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -98,7 +99,9 @@ int collect(short* wav, int count, espeak_EVENT* events) {
   if (wav != nullptr && count > 0) collector->pcm.insert(collector->pcm.end(), wav, wav + count);
   for (espeak_EVENT* e = events; e->type != espeakEVENT_LIST_TERMINATED; ++e) {
     if (e->type == espeakEVENT_WORD) {
-      collector->words.push_back({e->text_position, e->length, e->audio_position});
+      // Zero-length word events mark pauses, at earlier text positions: not words.
+      if (e->length > 0)
+        collector->words.push_back({e->text_position, e->length, e->audio_position});
       continue;
     }
     if (e->type != espeakEVENT_PHONEME) continue;
@@ -161,8 +164,38 @@ std::vector<TimedPhone> timePhones(const std::vector<Collector::Event>& events, 
   return phones;
 }
 
-// The words espeak-ng reported (character positions in the UTF-8 text), with the punctuation
-// ("?", "，") that follows each one, timed from one word's start to the next one's.
+// Splits `text` into words and the punctuation after each ("，" and the like included).
+std::vector<TimedWord> splitWords(std::string_view text) {
+  static const std::string_view wide[] = {"，", "。", "？", "！", "、", "；", "："};
+  std::vector<TimedWord> words;
+  bool inWord = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t punct = 0;
+    if (c >= 0x80) {
+      for (std::string_view w : wide)
+        if (text.substr(i, w.size()) == w) punct = w.size();
+    } else if (std::isalnum(c) == 0 && c != '\'' && std::isspace(c) == 0) {
+      punct = 1;
+    }
+    if (punct > 0 || std::isspace(c) != 0) {
+      if (punct > 0 && !words.empty()) words.back().trailing += text.substr(i, punct);
+      inWord = false;
+      i += std::max<size_t>(punct, 1);
+      continue;
+    }
+    if (!inWord) words.emplace_back();
+    inWord = true;
+    words.back().text += text[i];
+    ++i;
+  }
+  return words;
+}
+
+// The words of the text timed by espeak-ng's word events (character positions in the UTF-8
+// text): each event's stretch of text, up to the next event's, shares the event's time by
+// characters (espeak-ng reports "do not" as one word), with the punctuation after each word.
 std::vector<TimedWord> timeWords(const std::vector<Collector::WordEvent>& events,
                                  const std::string& text, double seconds) {
   std::vector<size_t> offsets;  // byte offset of each character
@@ -177,18 +210,30 @@ std::vector<TimedWord> timeWords(const std::vector<Collector::WordEvent>& events
   std::vector<TimedWord> words;
   for (size_t i = 0; i < events.size(); ++i) {
     const size_t begin = byteAt(events[i].position - 1);
-    const size_t end = byteAt(events[i].position - 1 + events[i].length);
     const size_t next = i + 1 < events.size() ? byteAt(events[i + 1].position - 1) : text.size();
-    TimedWord word;
-    word.text = text.substr(begin, end - begin);
-    for (size_t k = end; k < std::max(end, next); ++k) {
-      const auto c = static_cast<unsigned char>(text[k]);
-      if (std::isspace(c) == 0 && std::isalnum(c) == 0) word.trailing += text[k];
-    }
-    word.start = std::min(seconds, events[i].milliseconds / 1000.0);
-    word.end =
+    const double start = std::min(seconds, events[i].milliseconds / 1000.0);
+    const double end =
         i + 1 < events.size() ? std::min(seconds, events[i + 1].milliseconds / 1000.0) : seconds;
-    words.push_back(std::move(word));
+    const std::string_view stretch =
+        std::string_view(text).substr(begin, std::max(begin, next) - begin);
+    std::vector<TimedWord> parts = splitWords(stretch);
+    if (parts.empty()) {
+      // Punctuation alone: it follows the previous word.
+      if (!words.empty()) {
+        for (char c : stretch)
+          if (std::isspace(static_cast<unsigned char>(c)) == 0) words.back().trailing += c;
+      }
+      continue;
+    }
+    size_t characters = 0;
+    for (const TimedWord& w : parts) characters += w.text.size();
+    double at = start;
+    for (TimedWord& w : parts) {
+      w.start = at;
+      at += (end - start) * w.text.size() / characters;
+      w.end = at;
+      words.push_back(std::move(w));
+    }
   }
   return words;
 }
