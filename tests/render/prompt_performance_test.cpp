@@ -7,13 +7,16 @@
 
 #include "animate/style.h"
 #include "face/face_analysis.h"
-#include "support/process.h"
+#include "rendered_video.h"
 #include "support/test_paths.h"
 
 namespace dh {
 namespace {
 
 using animate::readPrompt;
+using test::firstAndLast;
+using test::interOcular;
+using test::trackedFrames;
 using Applied = std::vector<std::string>;
 
 TEST(PromptReading, TheDocumentsExamplePromptsAreUnderstood) {
@@ -62,24 +65,40 @@ TEST(PromptReading, IntensityNegationLanguagesAndConflicts) {
   EXPECT_TRUE(readPrompt("smiley-face unstable sadness").applied.empty());
 }
 
-// Landmarks of a rendered video's frames [first, last], every `step`th.
-std::vector<face::Landmarks> trackedFrames(const std::string& video, const std::string& dir,
-                                           int first, int last, int step) {
-  const auto r =
-      test::runProcess({"/usr/bin/ffmpeg", "-v", "error", "-y", "-i", video, "-vf",
-                        "select=between(n\\," + std::to_string(first) + "\\," +
-                            std::to_string(last) + ")*not(mod(n\\," + std::to_string(step) + "))",
-                        "-vsync", "0", dir + "/f%03d.png"});
-  EXPECT_EQ(r.exitCode, 0) << r.err;
-  std::vector<face::Landmarks> out;
-  for (int k = 1;; ++k) {
-    char name[32];
-    std::snprintf(name, sizeof name, "/f%03d.png", k);
-    const cv::Mat frame = cv::imread(dir + name);
-    if (frame.empty()) break;
-    out.push_back(face::analyzeFace(frame).landmarks);
-  }
-  return out;
+TEST(PromptReading, PansHandheldFramingAndGestures) {
+  EXPECT_EQ(readPrompt("gentle pan left").applied, (Applied{"camera:pan_left"}));
+  EXPECT_FLOAT_EQ(readPrompt("gentle pan left").style.pan, -0.04f);
+  EXPECT_FLOAT_EQ(readPrompt("slow drift").style.pan, 0.08f);
+  EXPECT_EQ(readPrompt("camera pans to the right").applied, (Applied{"camera:pan_right"}));
+  EXPECT_EQ(readPrompt("handheld, documentary feel").applied, (Applied{"camera:handheld"}));
+  EXPECT_EQ(readPrompt("close-up of the speaker").style.framing, animate::Framing::CloseUp);
+  EXPECT_EQ(readPrompt("medium shot, upper body").applied, (Applied{"framing:medium"}));
+  EXPECT_EQ(readPrompt("medium close-up").applied, (Applied{"framing:medium"}));
+  EXPECT_EQ(readPrompt("nodding along, agreeing").applied, (Applied{"gesture:nodding"}));
+  EXPECT_EQ(readPrompt("curious, head tilt").applied, (Applied{"gesture:head_tilt"}));
+  // A handheld camera combines with a move; against a stable one the first word wins.
+  EXPECT_EQ(readPrompt("handheld, slow push in").applied,
+            (Applied{"camera:push_in", "camera:handheld"}));
+  EXPECT_EQ(readPrompt("stable camera, handheld").applied,
+            (Applied{"energy:calm", "camera:stable"}));
+  EXPECT_EQ(readPrompt("handheld, not a stable camera").applied,
+            (Applied{"camera:no_stable", "camera:handheld"}));
+  // Negations cancel a kind and say so.
+  EXPECT_EQ(readPrompt("no camera shake, no nodding").applied,
+            (Applied{"camera:no_handheld", "gesture:no_nodding"}));
+  EXPECT_EQ(readPrompt("without camera movement, no zoom").applied,
+            (Applied{"camera:no_push_in", "camera:stable"}));
+  // Chinese: pan, handheld, close-up, medium shot, nodding.
+  EXPECT_EQ(readPrompt("镜头向左平移").applied, (Applied{"camera:pan_left"}));
+  EXPECT_EQ(readPrompt("手持镜头，特写").applied, (Applied{"camera:handheld", "framing:close_up"}));
+  EXPECT_EQ(readPrompt("中景，点头").applied, (Applied{"framing:medium", "gesture:nodding"}));
+  EXPECT_EQ(readPrompt("镜头平移").applied, (Applied{"camera:pan_right"}));
+  // A real prompt with everything at once.
+  EXPECT_EQ(readPrompt("Friendly teacher, slight smile, close-up, gentle handheld camera, nodding "
+                       "when she agrees, no zoom")
+                .applied,
+            (Applied{"expression:smile(0.50)", "camera:no_push_in", "camera:handheld",
+                     "framing:close_up", "gesture:nodding"}));
 }
 
 struct Pose {
@@ -107,18 +126,10 @@ Pose meanPose(const std::vector<face::Landmarks>& frames) {
   return p;
 }
 
-void render(const std::string& prompt, const std::string& video) {
-  const auto r = test::runProcess({test::dhBinary(), "render", "--image",
-                                   test::dataPath("faces/01_astronaut_eileen_collins.png"),
-                                   "--audio", test::dataPath("speech/en_m_jfk.wav"), "--prompt",
-                                   prompt, "--output", video, "--progress", "none"});
-  EXPECT_EQ(r.exitCode, 0) << r.err;
-}
-
 Pose renderedPose(const std::string& prompt) {
   const std::string dir = test::scratchDir();
   const std::string video = dir + "/out.mp4";
-  render(prompt, video);
+  test::renderPrompt(prompt, video);
   // After the ease-in, over the rest of the first 10 s.
   const auto frames = trackedFrames(video, dir, 25, 250, 9);
   EXPECT_GE(frames.size(), 20u);
@@ -138,31 +149,12 @@ TEST(PromptPerformance, SmileLiftsTheCornersSurpriseRaisesTheBrowsConcernLowersT
   EXPECT_GT(surprised.brows - neutral.brows, 0.015);
 }
 
-// A video's first and last frames.
-std::pair<cv::Mat, cv::Mat> firstAndLast(const std::string& video, const std::string& dir) {
-  const auto a = test::runProcess(
-      {"/usr/bin/ffmpeg", "-v", "error", "-y", "-i", video, "-frames:v", "1", dir + "/first.png"});
-  EXPECT_EQ(a.exitCode, 0) << a.err;
-  const auto b = test::runProcess({"/usr/bin/ffmpeg", "-v", "error", "-y", "-sseof", "-0.3", "-i",
-                                   video, "-update", "1", dir + "/last.png"});
-  EXPECT_EQ(b.exitCode, 0) << b.err;
-  return {cv::imread(dir + "/first.png"), cv::imread(dir + "/last.png")};
-}
-
-double interOcular(const cv::Mat& frame) {
-  const auto lm = face::analyzeFace(frame).landmarks;
-  cv::Point2f left(0, 0), right(0, 0);
-  for (int i = 36; i < 42; ++i) left += lm[i];
-  for (int i = 42; i < 48; ++i) right += lm[i];
-  return cv::norm((right - left) * (1.0f / 6.0f));
-}
-
 TEST(PromptPerformance, ZoomInGrowsTheFaceAndAStableCameraKeepsScaleAndBackground) {
   const std::string dir = test::scratchDir();
-  render("slow zoom in", dir + "/zoom.mp4");
+  test::renderPrompt("slow zoom in", dir + "/zoom.mp4");
   const auto [zoomFirst, zoomLast] = firstAndLast(dir + "/zoom.mp4", dir);
   const double zoomGrowth = interOcular(zoomLast) / interOcular(zoomFirst);
-  render("stable camera", dir + "/stable.mp4");
+  test::renderPrompt("stable camera", dir + "/stable.mp4");
   const auto [first, last] = firstAndLast(dir + "/stable.mp4", dir);
   const double stableGrowth = interOcular(last) / interOcular(first);
   std::cout << "face size last / first frame: zoom in " << zoomGrowth << ", stable camera "

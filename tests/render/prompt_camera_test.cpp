@@ -1,0 +1,242 @@
+// The prompt's camera and gestures, seen in `dh render`'s output: landmarks re-detected in the
+// frames (and, for the handheld shake, the background's own shift). Short synthesised voices
+// keep the renders quick; the same seed gives the same head motion, so a render with and without
+// a word differ only by what the word does.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <numeric>
+
+#include "animate/camera.h"
+#include "animate/gestures.h"
+#include "animate/style.h"
+#include "rendered_video.h"
+#include "speech/tts.h"
+#include "support/test_paths.h"
+
+namespace dh {
+namespace {
+
+using test::interOcular;
+using test::meanOf;
+
+const std::string kText = "Good morning. Today we look at the plan for the week ahead.";
+
+cv::Point2f eyesMiddle(const face::Landmarks& lm) {
+  return (meanOf(lm, {36, 37, 38, 39, 40, 41}) + meanOf(lm, {42, 43, 44, 45, 46, 47})) * 0.5f;
+}
+
+TEST(CameraPath, EveryMoveStaysInsideThePicture) {
+  const cv::Size frame(720, 960);
+  for (const char* prompt : {"pan left", "pan right", "handheld", "very shaky camera, push in",
+                             "pull back, handheld", "slow zoom in"}) {
+    const animate::CameraPath path(animate::styleFromPrompt(prompt), frame, {300, 250}, 300, 25, 7);
+    ASSERT_TRUE(path.moves()) << prompt;
+    for (size_t i = 0; i < 300; ++i)
+      ASSERT_TRUE(animate::staysInside(path.at(i), frame)) << prompt << " frame " << i;
+  }
+  EXPECT_FALSE(animate::CameraPath(animate::styleFromPrompt("stable camera, close-up"), frame,
+                                   {300, 250}, 10, 25, 7)
+                   .moves());
+}
+
+TEST(PromptCamera, PanMovesTheFaceSidewaysAtTheSameScale) {
+  const std::string dir = test::scratchDir();
+  test::renderPrompt("", dir + "/still.mp4", kText);
+  test::renderPrompt("pan left", dir + "/left.mp4", kText);
+  test::renderPrompt("pan right", dir + "/right.mp4", kText);
+  auto shift = [&](const std::string& name) {
+    const auto [first, last] = test::firstAndLast(dir + "/" + name + ".mp4", dir);
+    const auto a = face::analyzeFace(first).landmarks;
+    const auto b = face::analyzeFace(last).landmarks;
+    return std::make_pair((eyesMiddle(b).x - eyesMiddle(a).x) / first.cols,
+                          interOcular(b) / interOcular(a));
+  };
+  const auto [still, stillScale] = shift("still");
+  const auto [left, leftScale] = shift("left");
+  const auto [right, rightScale] = shift("right");
+  std::cout << "face x shift, first to last frame (frame widths): no pan " << still << ", pan left "
+            << left << ", pan right " << right << "; scale last/first: " << stillScale << ", "
+            << leftScale << ", " << rightScale << "\n";
+  // Panning left moves the picture, and the face, to the right; by 8% of the frame.
+  EXPECT_GT(left - still, 0.05);
+  EXPECT_LT(right - still, -0.05);
+  EXPECT_NEAR(leftScale, stillScale, 0.04);
+  EXPECT_NEAR(rightScale, stillScale, 0.04);
+}
+
+// The background's shift in each frame against the first (an ECC fit of a translation to the
+// top right, the model shuttle beside the head, each frame starting from the previous one's
+// shift), pixels.
+std::vector<cv::Point2d> backgroundShifts(const std::vector<cv::Mat>& frames) {
+  auto region = [](const cv::Mat& frame) {
+    cv::Mat gray, f;
+    const cv::Rect shuttle(frame.cols * 2 / 3, 0, frame.cols / 3, frame.rows / 2);
+    cv::cvtColor(frame(shuttle), gray, cv::COLOR_BGR2GRAY);
+    gray.convertTo(f, CV_32F);
+    return f;
+  };
+  const cv::Mat reference = region(frames.front());
+  cv::Mat warp = cv::Mat::eye(2, 3, CV_32F);
+  std::vector<cv::Point2d> shifts;
+  const cv::TermCriteria stop(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 100, 1e-5);
+  for (const cv::Mat& frame : frames) {
+    cv::findTransformECC(reference, region(frame), warp, cv::MOTION_TRANSLATION, stop,
+                         cv::noArray(), 5);
+    shifts.emplace_back(warp.at<float>(0, 2), warp.at<float>(1, 2));
+  }
+  return shifts;
+}
+
+struct ShakeFigures {
+  double largest = 0;      // largest shift from the first frame, px
+  double largestStep = 0;  // largest change from one frame to the next, px
+};
+
+ShakeFigures shake(const std::vector<cv::Point2d>& shifts) {
+  ShakeFigures f;
+  for (size_t i = 0; i < shifts.size(); ++i) {
+    f.largest = std::max(f.largest, cv::norm(shifts[i]));
+    if (i > 0) f.largestStep = std::max(f.largestStep, cv::norm(shifts[i] - shifts[i - 1]));
+  }
+  return f;
+}
+
+TEST(PromptCamera, HandheldMovesThePictureALittleAndSmoothly) {
+  const std::string dir = test::scratchDir();
+  test::renderPrompt("handheld", dir + "/handheld.mp4", kText);
+  const ShakeFigures handheld =
+      shake(backgroundShifts(test::videoFrames(dir + "/handheld.mp4", dir, 0, 74)));
+  test::renderPrompt("stable camera", dir + "/stable.mp4", kText);
+  const ShakeFigures stable =
+      shake(backgroundShifts(test::videoFrames(dir + "/stable.mp4", dir, 0, 74)));
+  std::cout << "background shift over 3 s (px at 720): handheld largest " << handheld.largest
+            << ", largest frame-to-frame step " << handheld.largestStep << "; stable camera "
+            << stable.largest << ", " << stable.largestStep << "\n";
+  EXPECT_GT(handheld.largest, 1.5);         // visible: a few tenths of a percent of the frame
+  EXPECT_LT(handheld.largest, 0.02 * 720);  // but small
+  EXPECT_LT(handheld.largestStep, 1.0);     // smooth, no jitter
+  EXPECT_LT(stable.largest, 0.5);
+}
+
+TEST(PromptCamera, CloseUpEnlargesTheFaceMediumShotDoesNotShrinkIt) {
+  const std::string dir = test::scratchDir();
+  auto firstFace = [&](const std::string& prompt) {
+    test::renderPrompt(prompt, dir + "/out.mp4", "One, two, three, four, five.");
+    return interOcular(test::firstAndLast(dir + "/out.mp4", dir).first);
+  };
+  const double normal = firstFace("");
+  const double closeUp = firstFace("close-up");
+  const double medium = firstFace("medium shot");
+  std::cout << "face size (inter-ocular px) in the first frame: default " << normal << ", close-up "
+            << closeUp << " (x" << closeUp / normal << "), medium shot " << medium << " (x"
+            << medium / normal << ")\n";
+  // This photo is 512 px, already enlarged to 720: the close-up closes in by the 15% a push-in
+  // may always take, no further (the quality limit).
+  EXPECT_GT(closeUp / normal, 1.10);
+  EXPECT_LT(closeUp / normal, 1.20);
+  EXPECT_LE(medium / normal, 1.02);
+}
+
+// Yaw seen in the frames: the nose tip's offset from the middle of the cheeks' outline (which
+// turns the other way), per inter-ocular distance, with the slow head motion taken out (less its
+// 9-frame running mean; a shake swings back and forth in about 8 frames). Index i is frame i + 4.
+std::vector<double> fastYaw(const std::vector<face::Landmarks>& frames) {
+  std::vector<double> nose;
+  for (const auto& lm : frames) {
+    const cv::Point2f cheeks = meanOf(lm, {1, 2, 3, 13, 14, 15});
+    nose.push_back((lm[30].x - cheeks.x) / interOcular(lm));
+  }
+  std::vector<double> fast;
+  for (size_t i = 4; i + 4 < nose.size(); ++i) {
+    const double mean = std::accumulate(nose.begin() + i - 4, nose.begin() + i + 5, 0.0) / 9.0;
+    fast.push_back(nose[i] - mean);
+  }
+  return fast;
+}
+
+// Root mean square of `fast` over the frames within 0.8 s after each of `starts` (seconds).
+double rmsAfter(const std::vector<double>& fast, const std::vector<double>& starts) {
+  double sum = 0;
+  int count = 0;
+  for (size_t i = 0; i < fast.size(); ++i) {
+    const double t = (i + 4) / 25.0;
+    if (std::none_of(starts.begin(), starts.end(), [&](double s) { return t >= s && t < s + 0.8; }))
+      continue;
+    sum += fast[i] * fast[i];
+    ++count;
+  }
+  return count > 0 ? std::sqrt(sum / count) : 0.0;
+}
+
+TEST(PromptGestures, NegationWordsShakeTheHead) {
+  const std::string dir = test::scratchDir();
+  // The same sentence with and without its negations (similar sounds, similar length), measured
+  // where the negation words are spoken.
+  const std::string negative = "Well, no. I do not know. Never, not now. No.";
+  std::vector<double> spoken;
+  for (const auto& w : speech::synthesize(negative, "", "", 1.0).words) {
+    if (w.text == "no" || w.text == "No" || w.text == "not" || w.text == "Never")
+      spoken.push_back(w.start);
+  }
+  ASSERT_EQ(spoken.size(), 5u);
+  test::renderPrompt("", dir + "/no.mp4", negative);
+  const auto no = fastYaw(test::trackedFrames(dir + "/no.mp4", dir, 0, 99, 1));
+  test::renderPrompt("", dir + "/so.mp4", "Well, so. I do now know. Ever, and now. So.");
+  const auto so = fastYaw(test::trackedFrames(dir + "/so.mp4", dir, 0, 99, 1));
+  std::cout << "fast yaw after the negation words (nose against cheeks, IOD, rms): with negations "
+            << rmsAfter(no, spoken) << ", without " << rmsAfter(so, spoken) << "\n";
+  EXPECT_GT(rmsAfter(no, spoken), 1.8 * rmsAfter(so, spoken));
+}
+
+TEST(PromptGestures, TheTextsWordsCueShakesNodsAndTilts) {
+  const auto audio = speech::synthesize("No, never. Yes, exactly! Are you coming?", "", "", 1.0);
+  const auto cues = animate::gestureCues(audio.words);
+  ASSERT_EQ(cues.size(), 3u);
+  EXPECT_EQ(cues[0].kind, animate::GestureKind::Shake);  // "no, never": one shake
+  EXPECT_EQ(cues[1].kind, animate::GestureKind::Nod);    // "yes, exactly": one nod
+  EXPECT_EQ(cues[2].kind, animate::GestureKind::Tilt);   // the question
+  EXPECT_GT(cues[2].hold, 0.2);
+  EXPECT_LT(cues[0].start, cues[1].start);
+  // A shake swings both ways by about 4-6 degrees and is over within a second.
+  double most = 0, least = 0;
+  for (double t = 0; t < 1.2; t += 0.01) {
+    const double yaw = animate::gestureAt(cues[0], t).yaw;
+    most = std::max(most, yaw);
+    least = std::min(least, yaw);
+  }
+  EXPECT_GT(most, 4.0);
+  EXPECT_LT(most, 6.0);
+  EXPECT_LT(least, -2.5);
+  EXPECT_EQ(animate::gestureAt(cues[0], 1.1).yaw, 0.0);
+  EXPECT_TRUE(
+      animate::gestureCues(speech::synthesize("So, ever. Well, now.", "", "", 1.0).words).empty());
+}
+
+TEST(PromptGestures, FormalCalmsTheHeadInTheFrames) {
+  const std::string dir = test::scratchDir();
+  // The head's turn: the nose tip's offset from the middle of the eyes, per inter-ocular distance.
+  auto turnSpread = [&](const std::string& prompt) {
+    test::renderPrompt(prompt, dir + "/out.mp4", kText);
+    std::vector<double> turn;
+    for (const auto& lm : test::trackedFrames(dir + "/out.mp4", dir, 12, 74, 2))
+      turn.push_back((lm[30].x - eyesMiddle(lm).x) / interOcular(lm));
+    const double mean = std::accumulate(turn.begin(), turn.end(), 0.0) / turn.size();
+    double s = 0;
+    for (double r : turn) s += (r - mean) * (r - mean);
+    return std::sqrt(s / turn.size());
+  };
+  const double normal = turnSpread("");
+  const double formal = turnSpread("formal, serious");
+  std::cout << "head turn std in the frames (nose offset, IOD): default " << normal << ", formal "
+            << formal << "\n";
+  EXPECT_LT(formal, 0.7 * normal);
+}
+
+}  // namespace
+}  // namespace dh
