@@ -225,7 +225,7 @@ void readGestures(std::string_view text, PromptReading& out) {
   if (tilt.negated) out.applied.push_back("gesture:no_head_tilt");
   if (tilt.found()) {
     const float k = std::min(1.5f, tilt.strength);
-    style.headRoll += 4.0f * k;
+    style.headRoll += 6.0f * k;
     style.headPitch -= 1.0f * k;
     out.applied.push_back("gesture:head_tilt");
   }

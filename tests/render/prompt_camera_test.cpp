@@ -14,6 +14,7 @@
 
 #include "animate/camera.h"
 #include "animate/gestures.h"
+#include "animate/motion_planner.h"
 #include "animate/style.h"
 #include "rendered_video.h"
 #include "speech/tts.h"
@@ -216,6 +217,51 @@ TEST(PromptGestures, TheTextsWordsCueShakesNodsAndTilts) {
   EXPECT_EQ(animate::gestureAt(cues[0], 1.1).yaw, 0.0);
   EXPECT_TRUE(
       animate::gestureCues(speech::synthesize("So, ever. Well, now.", "", "", 1.0).words).empty());
+}
+
+TEST(PromptGestures, NoddingNodsAtPhraseEnds) {
+  // Two phrases of voice: 0.4-2.4 s and 3.6-5.6 s.
+  speech::ArticulationTrack track;
+  track.fps = 25;
+  track.frames.resize(175);
+  track.voiced.assign(175, 0);
+  track.loudness.assign(175, 0.1f);
+  track.stressed.assign(175, 0);
+  for (size_t i = 0; i < 175; ++i) {
+    if ((i >= 10 && i < 60) || (i >= 90 && i < 140)) {
+      track.voiced[i] = 1;
+      track.loudness[i] = 0.6f;
+    }
+  }
+  const auto plain = animate::planMotion(track, {}, 5);
+  const auto nodding = animate::planMotion(track, animate::styleFromPrompt("nodding"), 5);
+  auto largestNod = [&](size_t from, size_t to) {
+    double most = 0;
+    for (size_t i = from; i < to; ++i)
+      most = std::max(most, double(nodding[i].headPitch - plain[i].headPitch));
+    return most;
+  };
+  std::cout << "extra pitch from 'nodding' (degrees): end of phrase 1 " << largestNod(50, 85)
+            << ", end of phrase 2 " << largestNod(130, 165) << ", mid-phrase " << largestNod(15, 50)
+            << "\n";
+  EXPECT_GT(largestNod(50, 85), 3.5);
+  EXPECT_GT(largestNod(130, 165), 3.5);
+  EXPECT_LT(largestNod(15, 50), 0.01);
+}
+
+TEST(PromptGestures, HeadTiltTiltsTheEyeLineInTheFrames) {
+  const std::string dir = test::scratchDir();
+  auto meanRoll = [&](const std::string& prompt) {
+    test::renderPrompt(prompt, dir + "/out.mp4", kText);
+    double sum = 0;
+    const auto frames = test::trackedFrames(dir + "/out.mp4", dir, 20, 70, 5);
+    for (const auto& lm : frames) sum += face::eyeLineDegrees(lm);
+    return sum / frames.size();
+  };
+  const double normal = meanRoll("");
+  const double tilted = meanRoll("curious, head tilt");
+  std::cout << "eye line (degrees): default " << normal << ", head tilt " << tilted << "\n";
+  EXPECT_GT(std::abs(tilted - normal), 3.5);
 }
 
 TEST(PromptGestures, FormalCalmsTheHeadInTheFrames) {
