@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Contact sheets of the prompt's effect: one face and voice rendered under the API documents'
-# example prompts and targeted ones; per prompt, four frames (1, 3, 5 and 7 s) side by side in
-# docs/prompt_sheets/<name>.png, the empty prompt's frames above for comparison.
+# example prompts and targeted ones; per prompt, four frames side by side in
+# docs/prompt_sheets/<name>.png, the same frames without the prompt above for comparison.
+# Expression and gesture rows show the face (CROP); camera rows show the whole frame, so that
+# the frame's edges can be checked. Rows at 1, 3, 5 and 7 s unless the entry gives frames.
 # Usage: bench/prompt_sheets.sh [BUILD_DIR] [FACE CROP]
 #   CROP: the face's part of the frame, as ffmpeg crop arguments (default: the astronaut's face).
 set -euo pipefail
@@ -15,34 +17,66 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
-# name|prompt
+seconds="25 75 125 175"
+# name|prompt|view (face or frame)
 prompts=(
-  "none|"
-  "teacher|professional teacher, warm smile, stable camera, natural lip sync"
-  "news_anchor|news anchor style, formal tone, stable frontal shot, neutral expression"
-  "spokesperson|premium corporate spokesperson video, clean studio background, confident expression"
-  "big_smile|a very big smile"
-  "surprised|surprised"
-  "concerned|concerned, a little sad"
-  "lively|excited and energetic"
-  "zh_smile_calm|微笑，平静"
-  "push_in|slow zoom in"
+  "teacher|professional teacher, warm smile, stable camera, natural lip sync|face"
+  "news_anchor|news anchor style, formal tone, stable frontal shot, neutral expression|face"
+  "spokesperson|premium corporate spokesperson video, clean studio background, confident expression|face"
+  "big_smile|a very big smile|face"
+  "surprised|surprised|face"
+  "concerned|concerned, a little sad|face"
+  "lively|excited and energetic|face"
+  "zh_smile_calm|微笑，平静|face"
+  "nodding|nodding, agreeing|face"
+  "head_tilt|curious, head tilt|face"
+  "push_in|slow zoom in|frame"
+  "pan_left|gentle pan left|frame"
+  "handheld|handheld camera|frame"
+  "close_up|close-up|frame"
+  "medium_shot|medium shot|frame"
+  "zh_camera|镜头向左平移，手持，特写|frame"
 )
 
-row() {  # row NAME PROMPT -> $work/NAME.png (four frames side by side)
-  "$build_dir/src/cli/dh" render --image "$face" --audio "$voice" --prompt "$2" \
+# render NAME PROMPT [TEXT]: the video $work/NAME.mp4, from the recording or from TEXT.
+render() {
+  local speech=(--audio "$voice")
+  [[ -n ${3:-} ]] && speech=(--text "$3")
+  "$build_dir/src/cli/dh" render --image "$face" "${speech[@]}" --prompt "$2" \
     --output "$work/$1.mp4" --progress none >/dev/null
-  ffmpeg -v error -y -i "$work/$1.mp4" \
-    -vf "select=eq(n\,25)+eq(n\,75)+eq(n\,125)+eq(n\,175),crop=$crop,scale=-2:300,tile=4x1" \
-    -frames:v 1 "$work/$1.png"
 }
 
+# row VIDEO VIEW FRAMES -> $work/VIDEO-VIEW.png: the frames side by side, 300 px high.
+row() {
+  local select="" n
+  for n in $3; do select+="${select:+ + }eq(n\\,$n)"; done
+  local view="scale=-2:300"
+  [[ $2 == face ]] && view="crop=$crop,$view"
+  ffmpeg -v error -y -i "$work/$1.mp4" -vf "select=$select,$view,tile=$(wc -w <<<"$3")x1" \
+    -frames:v 1 "$work/$1-$2.png"
+}
+
+sheet() {  # sheet NAME TOP BOTTOM DESCRIPTION
+  ffmpeg -v error -y -i "$work/$2.png" -i "$work/$3.png" -filter_complex vstack "$out/$1.png"
+  echo "$out/$1.png: $4" >&2
+}
+
+render none ""
+row none face "$seconds"
+row none frame "$seconds"
 for entry in "${prompts[@]}"; do
-  row "${entry%%|*}" "${entry#*|}"
+  IFS='|' read -r name prompt view <<<"$entry"
+  render "$name" "$prompt"
+  row "$name" "$view" "$seconds"
+  sheet "$name" "none-$view" "$name-$view" "\"$prompt\" (below) against no prompt (above)"
 done
-for entry in "${prompts[@]:1}"; do
-  name=${entry%%|*}
-  ffmpeg -v error -y -i "$work/none.png" -i "$work/$name.png" -filter_complex vstack \
-    "$out/$name.png"
-  echo "$out/$name.png: \"${entry#*|}\" (below) against no prompt (above)" >&2
-done
+
+# Gestures from a synthesised text: the head shakes on "no" (0.5 s) and "not" (1.4 s), frames
+# every 0.08 s; above, the same sentence without its negations.
+shake_frames="13 15 17 19 21 23"
+render negation "" "Well, no. I do not know. Never, not now. No."
+render affirmation "" "Well, so. I do now know. Ever, and now. So."
+row negation face "$shake_frames"
+row affirmation face "$shake_frames"
+sheet text_negation affirmation-face negation-face \
+  "\"Well, no. I do not know ...\" (below) against the same words without negations (above)"
