@@ -11,7 +11,7 @@ packages=(
   libespeak-ng-dev espeak-ng-data
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libwebsocketpp-dev libasio-dev
   curl wrk python3 time bc postgresql clang libclang-rt-14-dev
   chromium chromium-driver nodejs
 )

@@ -114,6 +114,14 @@ Command addServeCommand(CLI::App& app) {
       "Tolerance for JWT nbf/exp against this server's clock");
   opt("--min-free-disk-mb", c->minFreeDiskMb, "MIN_FREE_DISK_MB",
       "Refuse submits (503 / 5001) below this much free space for media, MiB (0 = off)");
+  opt("--live-port", c->livePort, "LIVE_PORT",
+      "WebSocket port of live sessions (0 = HTTP port + 1, or free; -1 = no live sessions)");
+  opt("--live-idle-seconds", c->liveIdleSeconds, "LIVE_IDLE_SECONDS",
+      "Close a live session after this long without a client message");
+  opt("--max-live-sessions", c->maxLiveSessions, "MAX_LIVE_SESSIONS",
+      "Live sessions on this server at once (0 = unlimited)");
+  opt("--max-live-sessions-per-key", c->maxLiveSessionsPerKey, "MAX_LIVE_SESSIONS_PER_KEY",
+      "Live sessions of one key at once (0 = unlimited)");
   addSharedStoreOptions(opt, *c);
   cmd->add_flag("--maintenance", c->maintenance, "Refuse new tasks with 503 / 5001")
       ->envname("DH_MAINTENANCE");

@@ -55,6 +55,14 @@ struct ServiceConfig {
   int minFreeDiskMb = 0;        // refuse submits with 503 / 5001 below this much free space
                                 // on the media dir's file system (MiB); 0 = no floor
   std::string logLevel = "info";
+
+  // Live sessions (POST /v1/live/sessions, then a WebSocket).
+  int livePort = 0;  // WebSocket port; 0 = the HTTP port + 1 (a free port when that is taken or
+                     // --port is 0); -1 = no live sessions
+  int liveIdleSeconds = 120;      // a session without a client message this long is closed; a
+                                  // new one must be connected within it
+  int maxLiveSessions = 4;        // live sessions on this node (each renders in real time)
+  int maxLiveSessionsPerKey = 2;  // live sessions of one key
 };
 
 }  // namespace dh::service

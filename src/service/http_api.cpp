@@ -119,6 +119,7 @@ void HttpApi::registerRoutes() {
   addMediaRoutes();
   addOpsRoutes();
   addConsoleRoutes();
+  addLiveRoutes();
   // An announced body over the cap is refused from its Content-Length before any of it is read
   // (the server's own payload limit would read and discard it first).
   server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -15,6 +15,10 @@
 #include "service/fetch.h"
 #include "service/task_service.h"
 
+namespace dh::live {
+class LiveHub;
+}
+
 namespace dh::service {
 
 struct RequestContext {
@@ -30,6 +34,8 @@ class HttpApi {
   HttpApi(TaskService& tasks, httplib::Server& server, ReadyCheck ready);
   // Every route of the service, the console's included.
   void registerRoutes();
+  // Live sessions are served when a hub is given (before registerRoutes()).
+  void setLiveHub(live::LiveHub* hub) { live_ = hub; }
 
  private:
   enum class Method { Get, Post };
@@ -45,6 +51,7 @@ class HttpApi {
   void addAccountRoutes(const std::string& prefix);
   void addMediaRoutes();
   void addOpsRoutes();
+  void addLiveRoutes();  // live_routes.cpp
 
   void checkClientAddress(const std::string& address) const;
   void checkRateLimit(const std::string& accountId);
@@ -60,6 +67,7 @@ class HttpApi {
     int count = 0;
   };
   std::unordered_map<std::string, Window> rateWindows_;
+  live::LiveHub* live_ = nullptr;
 };
 
 // Request bodies larger than this are refused (413 / 1200) from their Content-Length, before
@@ -82,5 +90,7 @@ std::string_view fileBody(const httplib::Request& req, const std::string& param,
                           httplib::MultipartFormData& part);
 // The string at `field`; "" when missing, null or "" (gateways send "" for "not set").
 std::string optionalString(const nlohmann::json& body, const std::string& field);
+// A live session's error event for `e`: {"code", "message", "param"} from the one error table.
+nlohmann::json liveErrorEvent(const std::exception& e);
 
 }  // namespace dh::service

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "live/live_hub.h"
 #include "service/callbacks.h"
 #include "service/connections.h"
 #include "service/http_api.h"
@@ -25,6 +26,7 @@ struct Service::Parts {
   std::unique_ptr<CallbackDispatcher> callbacks;
   httplib::Server server;
   std::unique_ptr<HttpApi> api;
+  std::unique_ptr<live::LiveHub> live;  // live sessions' WebSocket (none with --live-port -1)
 };
 
 namespace {
@@ -56,7 +58,11 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"rate_limit_per_minute", c.rateLimitPerMinute},
           {"max_active_tasks_per_key", c.maxActiveTasksPerKey},
           {"blocked_prompt_words", c.blockedPromptWords},
-          {"maintenance", c.maintenance}};
+          {"maintenance", c.maintenance},
+          {"live_port", c.livePort},
+          {"live_idle_seconds", c.liveIdleSeconds},
+          {"max_live_sessions", c.maxLiveSessions},
+          {"max_live_sessions_per_key", c.maxLiveSessionsPerKey}};
 }
 
 void requirePositive(int value, const std::string& flag) {
@@ -103,8 +109,37 @@ int Service::bind() {
   p.workers = std::make_unique<WorkerPool>(*p.tasks);
   p.callbacks = std::make_unique<CallbackDispatcher>(*p.tasks);
   p.api = std::make_unique<HttpApi>(*p.tasks, p.server, [this] { return !stopping_.load(); });
+  if (config_.livePort >= 0) bindLive();
   p.api->registerRoutes();
   return config_.port;
+}
+
+void Service::bindLive() {
+  auto& p = *parts_;
+  live::HubSettings settings;
+  settings.host = config_.host;
+  settings.idleSeconds = config_.liveIdleSeconds;
+  settings.maxSessions = config_.maxLiveSessions;
+  settings.maxPerKey = config_.maxLiveSessionsPerKey;
+  requirePositive(config_.liveIdleSeconds, "live-idle-seconds");
+  const auto make = [&](int port) {
+    settings.port = port;
+    auto hub = std::make_unique<live::LiveHub>(settings, liveErrorEvent,
+                                               [] { return store::randomHex(16); });
+    hub->bind();
+    return hub;
+  };
+  if (config_.livePort > 0) {
+    p.live = make(config_.livePort);
+  } else {
+    // Next to the HTTP port when it is free, else wherever the system says.
+    try {
+      p.live = make(config_.port + 1);
+    } catch (const std::exception&) {
+      p.live = make(0);
+    }
+  }
+  p.api->setLiveHub(p.live.get());
 }
 
 void Service::run() {
@@ -115,7 +150,12 @@ void Service::run() {
   p.workers->start();
   p.callbacks->start();
   log->info("listening on http://{}:{} ({} workers)", config_.host, config_.port, config_.workers);
+  if (p.live) {
+    p.live->start();
+    log->info("live sessions on ws://{}:{}", config_.host, p.live->port());
+  }
   p.server.listen_after_bind();
+  if (p.live) p.live->stop();
   log->info("stopped accepting requests; finishing running renders (up to {} s)",
             config_.shutdownGraceSeconds);
   p.workers->stop(config_.shutdownGraceSeconds);

@@ -21,6 +21,8 @@ class Service {
   void stop();
 
  private:
+  void bindLive();  // the live sessions' WebSocket port
+
   struct Parts;
   ServiceConfig config_;
   std::unique_ptr<Parts> parts_;

@@ -440,6 +440,16 @@ double PostgresStore::topUp(const std::string& accountId, double units) {
   return balance;
 }
 
+std::optional<double> PostgresStore::chargeUsage(const std::string& accountId,
+                                                 const std::string& reference, double units) {
+  auto conn = pool_.acquire();
+  pg::Transaction tx(*conn);
+  const auto after = adjustBalance(*conn, accountId, -units);
+  addLedger(*conn, accountId, reference, "charge", units, after);
+  tx.commit();
+  return after;
+}
+
 std::vector<LedgerEntry> PostgresStore::ledger(const std::string& accountId) {
   auto conn = pool_.acquire();
   const auto r = conn->exec(

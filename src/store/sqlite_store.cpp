@@ -459,6 +459,16 @@ double SqliteStore::topUp(const std::string& accountId, double units) {
   return balance;
 }
 
+std::optional<double> SqliteStore::chargeUsage(const std::string& accountId,
+                                               const std::string& reference, double units) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction tx(db_);
+  const auto after = adjustBalance(accountId, -units);
+  addLedger(accountId, reference, "charge", units, after);
+  tx.commit();
+  return after;
+}
+
 std::vector<LedgerEntry> SqliteStore::ledger(const std::string& accountId) {
   std::lock_guard lock(mutex_);
   auto q = db_.query(

@@ -43,6 +43,8 @@ class SqliteStore final : public Store {
   bool revokeKey(const std::string& idOrName) override;
   bool setKeyDisabled(const std::string& idOrName, bool disabled) override;
   double topUp(const std::string& accountId, double units) override;
+  std::optional<double> chargeUsage(const std::string& accountId, const std::string& reference,
+                                    double units) override;
   std::vector<LedgerEntry> ledger(const std::string& accountId) override;
 
   void putAudio(const AudioRecord& audio) override;

@@ -179,6 +179,11 @@ class Store {
   virtual bool setKeyDisabled(const std::string& idOrName, bool disabled) = 0;
   // Adds units (creating a balance on an unlimited key); returns the new balance.
   virtual double topUp(const std::string& accountId, double units) = 0;
+  // Charges usage that is no task (the speech of a live session): takes `units` from the balance
+  // and records a "charge" under `reference` (one per charge). Returns the balance after
+  // (empty = unlimited).
+  virtual std::optional<double> chargeUsage(const std::string& accountId,
+                                            const std::string& reference, double units) = 0;
   virtual std::vector<LedgerEntry> ledger(const std::string& accountId) = 0;
 
   // --- audio and uploads

@@ -1,0 +1,142 @@
+// The measuring client of bench/live_bench.sh: connects to a live session's ws_url and prints
+//   say      SECONDS  (say -> the first fragment with the new speech), one line per run
+//   interrupt SECONDS (interrupt -> speaking_ended with interrupted: true), one line per run
+//   stall    SECONDS  (long speech: the most a fragment arrived later than the pace of the
+//                      earliest one, i.e. how far the stream fell behind real time)
+//   gap      SECONDS  (long speech: the longest silence the utterance had between sentences)
+// Usage: live_bench_client WS_URL RUNS LONG_TEXT_FILE
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "live_client.h"
+
+namespace {
+
+using dh::test::LiveClient;
+using dh::test::SocketMessage;
+
+uint32_t be32(const std::string& s, size_t at) {
+  return (uint32_t{static_cast<uint8_t>(s[at])} << 24) |
+         (uint32_t{static_cast<uint8_t>(s[at + 1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) | static_cast<uint8_t>(s[at + 3]);
+}
+
+// The video track's (track 1, 90 kHz) start and end in a 'moof' + 'mdat' fragment, seconds.
+bool videoSpan(const std::string& fragment, double& start, double& end) {
+  const auto children = [&](size_t from, size_t to, auto&& visit) {
+    while (from + 8 <= to) {
+      const uint32_t size = be32(fragment, from);
+      if (size < 8 || from + size > to) return;
+      visit(fragment.substr(from + 4, 4), from + 8, from + size);
+      from += size;
+    }
+  };
+  bool found = false;
+  children(0, fragment.size(), [&](const std::string& type, size_t b, size_t e) {
+    if (type != "moof") return;
+    children(b, e, [&](const std::string& t, size_t tb, size_t te) {
+      if (t != "traf") return;
+      uint32_t track = 0, samples = 0;
+      uint64_t base = 0;
+      children(tb, te, [&](const std::string& box, size_t x, size_t) {
+        if (box == "tfhd") track = be32(fragment, x + 4);
+        if (box == "tfdt")
+          base = fragment[x] == 1 ? (uint64_t{be32(fragment, x + 4)} << 32) | be32(fragment, x + 8)
+                                  : be32(fragment, x + 4);
+        if (box == "trun") samples += be32(fragment, x + 4);
+      });
+      if (track != 1) return;
+      start = base / 90000.0;
+      end = (base + samples * 3600.0) / 90000.0;  // 25 fps
+      found = true;
+    });
+  });
+  return found;
+}
+
+double since(dh::test::LiveClock::time_point a, dh::test::LiveClock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+const char* kSentences[] = {
+    "Good morning, how can I help you today?",
+    "The weather will be sunny with a light breeze.",
+    "Your order has shipped and arrives on Friday.",
+    "Please hold on while I look that up for you.",
+    "That is a great question.",
+    "I can read the whole report to you if you like.",
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::cerr << "usage: live_bench_client WS_URL RUNS LONG_TEXT_FILE\n";
+    return 2;
+  }
+  const std::string url = argv[1];
+  const int runs = std::stoi(argv[2]);
+  std::ifstream longFile(argv[3]);
+  std::stringstream longText;
+  longText << longFile.rdbuf();
+
+  LiveClient live(url);
+  auto any = [](const SocketMessage&) { return false; };
+  live.readUntil(any, 2.0);  // the listening face settles in
+
+  for (int i = 0; i < runs; ++i) {
+    const auto said = live.send({{"type", "say"}, {"text", kSentences[i % 6]}});
+    if (!live.waitForEvent("speaking_started", 10).is_object()) return 1;
+    live.readUntil([](const SocketMessage& m) { return m.binary; }, 5);
+    std::printf("say %.3f\n", since(said, live.messages().back().arrived));
+    std::fflush(stdout);
+    live.waitForEvent("speaking_ended", 30);
+    live.readUntil(any, 0.3 + 0.1 * (i % 4));  // a varying phase against the fragments
+  }
+  for (int i = 0; i < std::max(1, runs / 2); ++i) {
+    live.send({{"type", "say"},
+               {"text",
+                "Let me tell you a long story. It goes on and on. "
+                "There is no end to it in sight."}});
+    if (!live.waitForEvent("speaking_started", 10).is_object()) return 1;
+    live.readUntil(any, 0.5 + 0.07 * i);
+    const auto asked = live.send({{"type", "interrupt"}});
+    const nlohmann::json ended = live.waitForEvent("speaking_ended", 5);
+    std::printf("interrupt %.3f%s\n", since(asked, live.messages().back().arrived),
+                ended.value("interrupted", false) ? "" : " (not interrupted)");
+    std::fflush(stdout);
+    live.readUntil(any, 0.5);
+  }
+  if (!longText.str().empty()) {
+    const size_t first = live.messages().size();
+    live.send({{"type", "say"}, {"text", longText.str()}});
+    const nlohmann::json started = live.waitForEvent("speaking_started", 10);
+    const nlohmann::json ended = live.waitForEvent("speaking_ended", 600);
+    if (!started.is_object() || !ended.is_object()) return 1;
+    double earliest = 1e9, latest = -1e9;
+    double from = started["at"], to = ended["at"];
+    for (size_t i = first; i < live.messages().size(); ++i) {
+      const SocketMessage& m = live.messages()[i];
+      double start = 0, end = 0;
+      if (!m.binary || !videoSpan(m.payload, start, end) || end <= from || start >= to) continue;
+      // How late this fragment came compared with the media clock.
+      const double lateness =
+          std::chrono::duration<double>(m.arrived.time_since_epoch()).count() - end;
+      earliest = std::min(earliest, lateness);
+      latest = std::max(latest, lateness);
+    }
+    std::printf("long %.1f s of speech (%.1f s of stream)\n", ended["speech_seconds"].get<double>(),
+                to - from);
+    std::printf("stall %.3f\n", latest - earliest);
+    std::printf("gap %.3f\n", (to - from) - ended["speech_seconds"].get<double>());
+  }
+  live.socket().close();
+  return 0;
+}
