@@ -19,12 +19,18 @@ constexpr double kTiltDegrees = 4.0;      // roll of a questioning tilt
 constexpr double kTiltLiftDegrees = 1.5;  // chin up with it
 constexpr double kSameKindGap = 0.6;      // seconds: a closer cue of the same kind is dropped
 
+// Lower case ASCII, typographic apostrophes as plain ones ("don’t").
 std::string lowerAscii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // Typographic apostrophes as plain ones ("don’t").
-  for (size_t pos; (pos = out.find("\xE2\x80\x99")) != std::string::npos;) out.replace(pos, 3, "'");
+  constexpr std::string_view apostrophe = "\xE2\x80\x99";
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.substr(i, apostrophe.size()) == apostrophe) {
+      out += '\'';
+      i += apostrophe.size() - 1;
+    } else {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    }
+  }
   return out;
 }
 

@@ -41,4 +41,33 @@ double bump(double dt, double rise, double fall) {
   return 0.0;
 }
 
+std::vector<Phrase> findPhrases(const speech::ArticulationTrack& track, double fps,
+                                double pauseSeconds) {
+  std::vector<Phrase> phrases;
+  const auto minPause = static_cast<size_t>(std::lround(pauseSeconds * fps));
+  size_t i = 0;
+  const size_t n = track.voiced.size();
+  while (i < n) {
+    if (!track.voiced[i]) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    size_t quiet = 0;
+    size_t j = i;
+    while (j < n && quiet < minPause) {
+      if (track.voiced[j]) {
+        end = j;
+        quiet = 0;
+      } else {
+        ++quiet;
+      }
+      ++j;
+    }
+    phrases.push_back({i / fps, (end + 1) / fps});
+    i = end + 1;
+  }
+  return phrases;
+}
+
 }  // namespace dh::animate

@@ -1,9 +1,12 @@
 #pragma once
 // Building blocks of the motion plan: a seeded random source that gives the same numbers on every
-// standard library, smoothed random drift, and the time shapes of blinks, nods and saccades.
+// standard library, smoothed random drift, the time shapes of blinks, nods and saccades, and the
+// voice's phrases.
 #include <cstdint>
 #include <random>
 #include <vector>
+
+#include "speech/articulation_track.h"
 
 namespace dh::animate {
 
@@ -27,6 +30,15 @@ class Random {
 std::vector<float> smoothDrift(Random& rng, size_t count, double fps, double seconds);
 
 double smoothstep(double x);
+
+// A stretch of voice, seconds.
+struct Phrase {
+  double start, end;
+};
+
+// The track's phrases: voiced stretches separated by pauses of at least `pauseSeconds`.
+std::vector<Phrase> findPhrases(const speech::ArticulationTrack& track, double fps,
+                                double pauseSeconds);
 
 // Rise over `rise` seconds, then decay back to 0 over `fall` seconds: 0 outside, peak 1.
 double bump(double dt, double rise, double fall);

@@ -18,40 +18,6 @@ double blinkShape(double dt, const MotionOptions& o) {
   return 0.0;
 }
 
-// Phrases: stretches of voice separated by pauses of at least `pauseSeconds` (seconds).
-struct Phrase {
-  double start, end;
-};
-
-std::vector<Phrase> findPhrases(const speech::ArticulationTrack& track, double fps,
-                                double pauseSeconds) {
-  std::vector<Phrase> phrases;
-  const auto minPause = static_cast<size_t>(std::lround(pauseSeconds * fps));
-  size_t i = 0;
-  const size_t n = track.voiced.size();
-  while (i < n) {
-    if (!track.voiced[i]) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    size_t quiet = 0;
-    size_t j = i;
-    while (j < n && quiet < minPause) {
-      if (track.voiced[j]) {
-        end = j;
-        quiet = 0;
-      } else {
-        ++quiet;
-      }
-      ++j;
-    }
-    phrases.push_back({i / fps, (end + 1) / fps});
-    i = end + 1;
-  }
-  return phrases;
-}
-
 // Frames that start a stressed syllable: the track's own cues, or loudness onsets when the track
 // carries none (a rise above 0.55 after a dip below 0.35, at most one per 0.5 s).
 std::vector<double> stressTimes(const speech::ArticulationTrack& track, double fps) {

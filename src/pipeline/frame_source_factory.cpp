@@ -4,6 +4,7 @@
 
 #include "animate/camera.h"
 #include "animate/gestures.h"
+#include "animate/intonation.h"
 #include "animate/motion_planner.h"
 #include "animate/style.h"
 #include "core/error.h"
@@ -102,8 +103,17 @@ std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
   }
   const face::FaceAnalysis scaled = face::scaledTo(framed, inputs.outputSize);
 
-  std::vector<animate::FaceParams> plan = animate::planMotion(
-      inputs.speech, style, inputs.options.seed, {}, animate::gestureCues(inputs.words));
+  // Gestures: from the words of a synthesised text, else the tilts of questions heard.
+  const animate::MotionOptions motion;
+  const double fps = inputs.speech.fps > 0 ? inputs.speech.fps : 25.0;
+  std::vector<animate::GestureCue> gestures = animate::gestureCues(inputs.words);
+  if (inputs.words.empty() && inputs.voice) {
+    gestures =
+        animate::questionTilts(*inputs.voice, inputs.voiceRate,
+                               animate::findPhrases(inputs.speech, fps, motion.phrasePauseSeconds));
+  }
+  std::vector<animate::FaceParams> plan =
+      animate::planMotion(inputs.speech, style, inputs.options.seed, motion, gestures);
   render::RendererOptions renderOptions;
   renderOptions.quality =
       inputs.options.mode == Mode::Pro ? render::Quality::Pro : render::Quality::Standard;

@@ -25,6 +25,10 @@ struct FrameSourceInputs {
   std::function<speech::MouthPose(int64_t frame)> mouth = {};
   // The spoken words when the voice was synthesised from a text: head gestures follow them.
   std::vector<speech::TimedWord> words = {};
+  // The voice, mono at `voiceRate` Hz, when it is at hand: without words, a phrase whose pitch
+  // rises at its end tilts the head as a question does. May be null.
+  const std::vector<float>* voice = nullptr;
+  int voiceRate = 0;
 };
 
 // Face analysis of the photo with the pipeline's error context (throws ContentRejected, "image").

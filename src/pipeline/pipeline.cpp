@@ -89,8 +89,8 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   // drawn: a frame waits only if its mouth pose is not yet known.
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
   auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
-  speech::ArticulationFeed speech(media::resampleMono(audio, speech::kAnalysisSampleRate), mode.fps,
-                                  request.phones, request.audioField);
+  const std::vector<float> voice = media::resampleMono(audio, speech::kAnalysisSampleRate);
+  speech::ArticulationFeed speech(voice, mode.fps, request.phones, request.audioField);
   const face::FaceAnalysis face = faceAnalysis.get();
   analysing.update(1.0);
 
@@ -98,6 +98,8 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const RenderOptions& options = request.options;
   FrameSourceInputs inputs{photo, speech.cues(), size, options, &face};
   inputs.words = request.words;
+  inputs.voice = &voice;
+  inputs.voiceRate = speech::kAnalysisSampleRate;
   inputs.mouth = [&speech](int64_t frame) {
     try {
       return speech.pose(static_cast<size_t>(frame));

@@ -14,6 +14,7 @@
 
 #include "animate/camera.h"
 #include "animate/gestures.h"
+#include "animate/intonation.h"
 #include "animate/motion_planner.h"
 #include "animate/style.h"
 #include "rendered_video.h"
@@ -217,6 +218,35 @@ TEST(PromptGestures, TheTextsWordsCueShakesNodsAndTilts) {
   EXPECT_EQ(animate::gestureAt(cues[0], 1.1).yaw, 0.0);
   EXPECT_TRUE(
       animate::gestureCues(speech::synthesize("So, ever. Well, now.", "", "", 1.0).words).empty());
+}
+
+// The voice's one phrase: from the first to the last sample above a fiftieth of the peak.
+std::vector<animate::Phrase> wholePhrase(const speech::SpeechAudio& audio) {
+  float peak = 0;
+  for (float x : audio.samples) peak = std::max(peak, std::abs(x));
+  size_t first = 0, last = audio.samples.size();
+  while (first < last && std::abs(audio.samples[first]) < peak / 50) ++first;
+  while (last > first && std::abs(audio.samples[last - 1]) < peak / 50) --last;
+  return {{double(first) / audio.sampleRate, double(last) / audio.sampleRate}};
+}
+
+TEST(PromptGestures, ARecordedQuestionsRisingPitchTiltsTheHead) {
+  // A pulse train at 150 Hz reads as 150 Hz.
+  std::vector<float> pulses(16000, 0.0f);
+  for (size_t i = 0; i < pulses.size(); ++i)
+    pulses[i] = std::sin(2 * M_PI * 150.0 * i / 16000.0) > 0.9 ? 1.0f : 0.0f;
+  EXPECT_NEAR(animate::pitchOf(pulses.data(), 640, 16000), 150.0, 3.0);
+  // The synthesiser asks with a rising pitch and states with a falling one.
+  const auto question = speech::synthesize("Are you coming with us today?", "", "", 1.0);
+  const auto statement = speech::synthesize("You are coming with us today.", "", "", 1.0);
+  const auto asked =
+      animate::questionTilts(question.samples, question.sampleRate, wholePhrase(question));
+  const auto stated =
+      animate::questionTilts(statement.samples, statement.sampleRate, wholePhrase(statement));
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].kind, animate::GestureKind::Tilt);
+  EXPECT_NEAR(asked[0].start + asked[0].hold, wholePhrase(question)[0].end, 0.01);
+  EXPECT_TRUE(stated.empty());
 }
 
 TEST(PromptGestures, NoddingNodsAtPhraseEnds) {
