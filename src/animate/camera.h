@@ -16,7 +16,7 @@ namespace dh::animate {
 struct CameraOptions {
   // Framing: the face's height (brows to chin) as a fraction of the frame's height.
   float closeUpFace = 0.42f;  // a close-up
-  float mediumFace = 0.12f;  // a medium shot (closer only when the face is smaller than this)
+  float mediumFace = 0.12f;   // a medium shot (closer only when the face is smaller than this)
   // Quality limit of a framing: the photo's pixels are never enlarged more than this (output
   // pixels per photo pixel) ...
   float maxMagnification = 1.25f;
