@@ -62,9 +62,18 @@ bool isNegation(std::string_view word) {
   return false;
 }
 
+bool has(std::string_view trailing, std::initializer_list<std::string_view> marks) {
+  return std::any_of(marks.begin(), marks.end(), [&](std::string_view m) {
+    return trailing.find(m) != std::string_view::npos;
+  });
+}
+
 bool isQuestion(std::string_view trailing) {
-  return trailing.find('?') != std::string_view::npos ||
-         trailing.find("？") != std::string_view::npos;
+  return has(trailing, {"?", "？"});
+}
+
+bool endsSentence(std::string_view trailing) {
+  return has(trailing, {".", "!", "?", ";", "。", "！", "？", "；"});
 }
 
 }  // namespace
@@ -84,15 +93,12 @@ std::vector<GestureCue> gestureCues(const std::vector<speech::TimedWord>& words)
       lastShake = w.start;
     }
     if (isQuestion(w.trailing)) {
-      // The tilt starts on the question's last word (at most 1.5 s before it ends).
-      const double start = std::max(words[questionFrom].start, w.start - 0.6);
-      cues.push_back({GestureKind::Tilt, std::max(start, w.end - 1.5), w.end - start});
+      // The tilt comes with the question's last word (within the question, at most 1.5 s before
+      // its end) and holds to the end.
+      const double start = std::max({words[questionFrom].start, w.start - 0.6, w.end - 1.5});
+      cues.push_back({GestureKind::Tilt, start, w.end - start});
     }
-    if (!w.trailing.empty() && w.trailing.find_first_of(".!?;") != std::string::npos)
-      questionFrom = i + 1;
-    else if (w.trailing.find("？") != std::string::npos ||
-             w.trailing.find("。") != std::string::npos)
-      questionFrom = i + 1;
+    if (endsSentence(w.trailing)) questionFrom = i + 1;
   }
   std::sort(cues.begin(), cues.end(),
             [](const GestureCue& a, const GestureCue& b) { return a.start < b.start; });

@@ -249,7 +249,7 @@ TEST(PromptGestures, ARecordedQuestionsRisingPitchTiltsTheHead) {
   EXPECT_TRUE(stated.empty());
 }
 
-TEST(PromptGestures, NoddingNodsAtPhraseEnds) {
+TEST(PromptGestures, NoddingAndShakingComeAtPhraseEnds) {
   // Two phrases of voice: 0.4-2.4 s and 3.6-5.6 s.
   speech::ArticulationTrack track;
   track.fps = 25;
@@ -277,6 +277,17 @@ TEST(PromptGestures, NoddingNodsAtPhraseEnds) {
   EXPECT_GT(largestNod(50, 85), 3.5);
   EXPECT_GT(largestNod(130, 165), 3.5);
   EXPECT_LT(largestNod(15, 50), 0.01);
+  // "shaking head": a shake swings the yaw both ways at the phrase's end.
+  const auto shaking = animate::planMotion(track, animate::styleFromPrompt("shaking head"), 5);
+  double right = 0, left = 0;
+  for (size_t i = 45; i < 85; ++i) {
+    right = std::max(right, double(shaking[i].headYaw - plain[i].headYaw));
+    left = std::min(left, double(shaking[i].headYaw - plain[i].headYaw));
+  }
+  std::cout << "extra yaw from 'shaking head' at the end of phrase 1 (degrees): " << left << " .. "
+            << right << "\n";
+  EXPECT_GT(right, 3.0);
+  EXPECT_LT(left, -2.0);
 }
 
 TEST(PromptGestures, HeadTiltTiltsTheEyeLineInTheFrames) {
