@@ -4,6 +4,7 @@
 // a word differ only by what the word does.
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
@@ -36,7 +37,7 @@ cv::Point2f eyesMiddle(const face::Landmarks& lm) {
 TEST(CameraPath, EveryMoveStaysInsideThePicture) {
   const cv::Size frame(720, 960);
   for (const char* prompt : {"pan left", "pan right", "handheld", "very shaky camera, push in",
-                             "pull back, handheld", "slow zoom in"}) {
+                             "pull back, handheld", "slow zoom in", "handheld, pan left"}) {
     const animate::CameraPath path(animate::styleFromPrompt(prompt), frame, {300, 250}, 300, 25, 7);
     ASSERT_TRUE(path.moves()) << prompt;
     for (size_t i = 0; i < 300; ++i)
@@ -45,6 +46,33 @@ TEST(CameraPath, EveryMoveStaysInsideThePicture) {
   EXPECT_FALSE(animate::CameraPath(animate::styleFromPrompt("stable camera, close-up"), frame,
                                    {300, 250}, 10, 25, 7)
                    .moves());
+}
+
+TEST(CameraPath, FramingClosesInWithinThePhotoAndTheQualityLimit) {
+  const cv::Mat photo = cv::imread(test::dataPath("faces/01_astronaut_eileen_collins.png"));
+  const face::FaceAnalysis small = face::analyzeFace(photo);
+  const cv::Size output(720, 720);
+  // The 512-pixel photo, already enlarged to 720: a close-up closes in by 1.15 only.
+  const cv::Rect tight =
+      animate::framingCrop(animate::Framing::CloseUp, photo.size(), small.landmarks, output);
+  EXPECT_NEAR(512.0 / tight.width, 1.15, 0.01);
+  EXPECT_EQ(animate::framingCrop(animate::Framing::Medium, photo.size(), small.landmarks, output),
+            cv::Rect(0, 0, 512, 512));
+  // The same photo at 2048 pixels: the close-up brings the face to 42% of the frame's height,
+  // inside the photo, its pixels enlarged at most 1.25 times.
+  const cv::Size large(2048, 2048);
+  const face::FaceAnalysis big = face::scaledTo(small, large);
+  const cv::Rect crop =
+      animate::framingCrop(animate::Framing::CloseUp, large, big.landmarks, output);
+  const double faceHeight = big.landmarks[8].y - 0.5 * (big.landmarks[19].y + big.landmarks[24].y);
+  std::cout << "close-up of a 2048-pixel photo: crop " << crop << ", face "
+            << faceHeight / crop.height << " of the height, magnification " << 720.0 / crop.height
+            << "\n";
+  EXPECT_EQ(crop & cv::Rect(cv::Point(0, 0), large), crop);
+  EXPECT_EQ(crop.width, crop.height);
+  EXPECT_NEAR(faceHeight / crop.height, 0.42, 0.01);
+  EXPECT_LE(720.0 / crop.height, 1.25);
+  EXPECT_GT(2048.0 / crop.height, 2.0);  // closer than the small photo's 1.15
 }
 
 TEST(PromptCamera, PanMovesTheFaceSidewaysAtTheSameScale) {
