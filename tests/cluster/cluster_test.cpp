@@ -1,6 +1,7 @@
 // Several `dh serve` and `dh worker` processes on one PostgreSQL server and one shared media
 // directory: many tasks finish exactly once, a worker killed mid-render has its task finished by
-// another, and an API node killed while a client streams submissions loses no accepted task.
+// another, an API node killed while a client streams submissions loses no accepted task, and a
+// task's live stream is served by every API node.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +9,9 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cluster_harness.h"
@@ -206,6 +209,108 @@ TEST(Cluster, ApiNodeKilledWhileAClientStreamsSubmissionsLosesNoAcceptedTask) {
   const auto done = waitAllFinal(cluster, 1, stored, 300s);
   ASSERT_EQ(done.size(), stored.size()) << "tasks still unfinished";
   for (const auto& [id, data] : done) EXPECT_EQ(data["task_status"], "succeed") << data.dump();
+}
+
+// Frames ffprobe decodes from `url` (every frame), 0 when it reads none.
+long long framesAt(const std::string& url) {
+  const auto r =
+      runProcess({"/usr/bin/ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                  "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", url});
+  std::smatch m;
+  return std::regex_search(r.out, m, std::regex("(\\d+)")) ? std::stoll(m[1]) : 0;
+}
+
+// The timestamps of the first video frames ffprobe reads from `url` (a live playlist).
+std::vector<double> firstFrameTimes(const std::string& url) {
+  const auto r = runProcess({"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0",
+                             "-read_intervals", "%+#3", "-show_entries",
+                             "frame=best_effort_timestamp_time", "-of", "csv=p=0", url});
+  std::vector<double> times;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line != "N/A") times.push_back(std::stod(line));
+  return times;
+}
+
+TEST(Cluster, LiveStreamOfATaskIsServedByEveryApiNode) {
+  const std::string dir = scratchDir();
+  Cluster cluster(dir);
+  cluster.addApiNode();
+  cluster.addApiNode();
+  cluster.addWorker(5);
+  const auto image = cluster.upload(0, dataPath(kFace));
+  const std::string voice = dir + "/voice-30s.mp3";
+  const std::vector<uint8_t> speech = speechOfLength(30.0, dir);
+  core::writeFileAtomically(voice, speech.data(), speech.size());
+  const auto audio = cluster.upload(0, voice);
+  auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+
+  // The other node lists the stream while the worker renders.
+  std::string streamUrl;
+  nlohmann::json seen;
+  for (const auto deadline = Clock::now() + 120s; streamUrl.empty() && Clock::now() < deadline;) {
+    seen = cluster.task(1, id);
+    streamUrl = seen.is_object() ? seen["task_info"].value("stream_url", "") : "";
+    if (seen.is_object() && seen.value("task_status", "") != "submitted" &&
+        seen.value("task_status", "") != "processing")
+      break;
+    if (streamUrl.empty()) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(streamUrl.empty()) << "no stream_url from the second node: " << seen.dump();
+  EXPECT_EQ(seen["task_status"], "processing");
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(streamUrl, m, std::regex("(/media/streams/[0-9a-f]{32}/)index\\.m3u8$")))
+      << streamUrl;
+  const std::string prefix = m[1];
+
+  // Each node serves the playlist, the initialisation segment and the first segment, the same
+  // bytes with the stream's content types.
+  std::string firstSegment[2];
+  for (size_t node = 0; node < 2; ++node) {
+    auto c = cluster.client(node);
+    auto playlist = c.Get(prefix + "index.m3u8");
+    ASSERT_TRUE(playlist) << "node " << node;
+    ASSERT_EQ(playlist->status, 200) << "node " << node << ": " << playlist->body;
+    EXPECT_EQ(playlist->get_header_value("Content-Type"), "application/vnd.apple.mpegurl");
+    EXPECT_EQ(playlist->get_header_value("Cache-Control"), "no-cache");
+    EXPECT_NE(playlist->body.find("seg00000.m4s"), std::string::npos) << playlist->body;
+    auto init = c.Get(prefix + "init.mp4");
+    ASSERT_TRUE(init);
+    EXPECT_EQ(init->status, 200) << "node " << node;
+    EXPECT_EQ(init->get_header_value("Content-Type"), "video/mp4");
+    auto segment = c.Get(prefix + "seg00000.m4s");
+    ASSERT_TRUE(segment);
+    EXPECT_EQ(segment->status, 200) << "node " << node;
+    EXPECT_EQ(segment->get_header_value("Content-Type"), "video/iso.segment");
+    EXPECT_GT(segment->body.size(), 1000u);
+    firstSegment[node] = segment->body;
+  }
+  EXPECT_EQ(firstSegment[0], firstSegment[1]);
+  // A player reads frames from the second node while the task is still rendering.
+  const std::string viaSecond = "http://127.0.0.1:" + std::to_string(cluster.apiPort(1)) + prefix;
+  const auto frames = firstFrameTimes(viaSecond + "index.m3u8");
+  ASSERT_FALSE(frames.empty()) << "ffprobe read no frame through the second node";
+  EXPECT_LT(frames.front(), 0.1);
+  EXPECT_EQ(cluster.task(1, id)["task_status"], "processing");
+
+  // Once the task succeeds, the stream read through the second node ends and holds every frame
+  // of the MP4.
+  const auto done = waitAllFinal(cluster, 1, {id}, 180s);
+  ASSERT_EQ(done.size(), 1u);
+  ASSERT_EQ(done.at(id)["task_status"], "succeed") << done.at(id).dump();
+  EXPECT_EQ(done.at(id)["task_info"]["stream_url"], streamUrl);
+  auto ended = cluster.client(1).Get(prefix + "index.m3u8");
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->body.substr(ended->body.size() - 15), "#EXT-X-ENDLIST\n");
+  const std::string url = done.at(id)["task_result"]["videos"][0]["url"];
+  const auto mp4 = probeFile(cluster.mediaDir() + url.substr(url.find("/media/") + 6));
+  ASSERT_TRUE(mp4.find("video"));
+  EXPECT_NEAR(mp4.find("video")->seconds, 30.0, 0.1);
+  EXPECT_EQ(framesAt(viaSecond + "index.m3u8"), mp4.find("video")->frames);
 }
 
 }  // namespace
