@@ -1,5 +1,7 @@
 #include "live/live_session.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -185,6 +187,10 @@ void LiveSession::State::audioEnd() {
 }
 
 void LiveSession::State::prepareLoop() {
+  // Preparing the next sentence must not delay the frames on screen: on a busy machine the
+  // drawing and encoding threads go first.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10) != 0)
+    core::logger("live")->debug("could not lower the speech thread's priority");
   for (;;) {
     Job job;
     uint64_t jobGeneration = 0;

@@ -28,8 +28,8 @@ struct SessionSettings {
   std::string prompt;   // style words as for tasks (energy, expression; camera words are ignored)
   std::string voiceId;  // empty: the default voice
   uint64_t seed = 1;
-  int fragmentFrames = 4;       // frames per fragment (at 25 fps: 160 ms)
-  double leadSeconds = 0.1;     // frames are drawn up to this far ahead of real time
+  int fragmentFrames = 2;       // frames per fragment (at 25 fps: 80 ms)
+  double leadSeconds = 0.08;    // frames are drawn up to this far ahead of real time
   size_t maxQueued = 16;        // sentences waiting to play; more is refused
   double maxAudioSeconds = 60;  // longest raw audio utterance
 };

@@ -1,14 +1,18 @@
 // The measuring client of bench/live_bench.sh: connects to a live session's ws_url and prints
 //   say      SECONDS  (say -> the first fragment with the new speech), one line per run
-//   interrupt SECONDS (interrupt -> speaking_ended with interrupted: true), one line per run
-//   stall    SECONDS  (long speech: the most a fragment arrived later than the pace of the
-//                      earliest one, i.e. how far the stream fell behind real time)
+//   interrupt SECONDS DRAWN (interrupt -> speaking_ended with interrupted: true; DRAWN: seconds of
+//                      speech the stream holds past the last fragment received before the
+//                      interrupt, i.e. how long it goes on speaking on the client's screen)
+//   spread   SECONDS  (long speech: how much later than the earliest one, against the media
+//                      clock, any fragment arrived; the server draws up to 0.08 s ahead, so a
+//                      spread under 0.08 s plus one frame never falls behind real time)
 //   gap      SECONDS  (long speech: the longest silence the utterance had between sentences)
 // Usage: live_bench_client WS_URL RUNS LONG_TEXT_FILE
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -107,9 +111,17 @@ int main(int argc, char** argv) {
                 "There is no end to it in sight."}});
     if (!live.waitForEvent("speaking_started", 10).is_object()) return 1;
     live.readUntil(any, 0.5 + 0.07 * i);
+    // Where the stream stood when the interrupt left: the end of the last fragment received.
+    double shown = 0.0;
+    for (const SocketMessage& m : live.messages()) {
+      double start = 0, end = 0;
+      if (m.binary && videoSpan(m.payload, start, end)) shown = end;
+    }
     const auto asked = live.send({{"type", "interrupt"}});
     const nlohmann::json ended = live.waitForEvent("speaking_ended", 5);
-    std::printf("interrupt %.3f%s\n", since(asked, live.messages().back().arrived),
+    // The event's delay, and the speech drawn past what the client had when it interrupted.
+    std::printf("interrupt %.3f %.3f%s\n", since(asked, live.messages().back().arrived),
+                ended.value("at", 0.0) - shown,
                 ended.value("interrupted", false) ? "" : " (not interrupted)");
     std::fflush(stdout);
     live.readUntil(any, 0.5);
@@ -131,10 +143,13 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(m.arrived.time_since_epoch()).count() - end;
       earliest = std::min(earliest, lateness);
       latest = std::max(latest, lateness);
+      if (std::getenv("LIVE_BENCH_TRACE"))
+        std::fprintf(stderr, "fragment %.3f-%.3f lateness %.3f\n", start - from, end - from,
+                     lateness);
     }
     std::printf("long %.1f s of speech (%.1f s of stream)\n", ended["speech_seconds"].get<double>(),
                 to - from);
-    std::printf("stall %.3f\n", latest - earliest);
+    std::printf("spread %.3f\n", latest - earliest);
     std::printf("gap %.3f\n", (to - from) - ended["speech_seconds"].get<double>());
   }
   live.socket().close();
