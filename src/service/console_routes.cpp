@@ -22,9 +22,10 @@
 namespace dh::service {
 namespace {
 
-// The page loads nothing from elsewhere; media may live under an operator's public URL.
+// The page loads nothing from elsewhere; media may live under an operator's public URL; live
+// sessions stream over a WebSocket on a port of their own.
 constexpr const char* kSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
     "img-src 'self' blob: data:; media-src 'self' blob: http: https:; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'none'";
 
