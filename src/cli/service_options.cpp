@@ -14,6 +14,9 @@ void addSharedStoreOptions(const OptionAdder& opt, service::ServiceConfig& c) {
   opt("--shutdown-grace-seconds", c.shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS",
       "On SIGTERM, running renders get this long before they are handed back");
   opt("--retention-days", c.retentionDays, "RETENTION_DAYS", "Media older than this are purged");
+  opt("--render-niceness", c.renderNiceness, "RENDER_NICENESS",
+      "Nice value (0-19) of the render threads, so HTTP requests and live sessions come first")
+      ->check(CLI::Range(0, 19));
   opt("--log-level", c.logLevel, "LOG_LEVEL", "trace, debug, info, warn, error, critical, off")
       ->check(CLI::Validator(
           [](std::string& level) -> std::string {

@@ -90,7 +90,14 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
   auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
   const std::vector<float> voice = media::resampleMono(audio, speech::kAnalysisSampleRate);
-  speech::ArticulationFeed speech(voice, mode.fps, request.phones, request.audioField);
+  // One recognition thread: the pieces are then recognised one after the other in time order, so
+  // the first piece (the first frame waits for it) has a core of its own beside the face analysis
+  // instead of sharing it with the second piece. The live stream's first segment comes sooner;
+  // the video is the same and the render no slower (docs/BENCHMARKS.md, "Live stream").
+  speech::SpeechAnalysisConfig speechConfig;
+  speechConfig.recognizer.threads = 1;
+  speech::ArticulationFeed speech(voice, mode.fps, request.phones, request.audioField,
+                                  speechConfig);
   const face::FaceAnalysis face = faceAnalysis.get();
   analysing.update(1.0);
 

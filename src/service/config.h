@@ -55,6 +55,10 @@ struct ServiceConfig {
   int minFreeDiskMb = 0;        // refuse submits with 503 / 5001 below this much free space
                                 // on the media dir's file system (MiB); 0 = no floor
   std::string logLevel = "info";
+  // Nice value (0-19) of the render workers' threads and of every thread a render starts: while
+  // renders fill the cores, HTTP requests (stream segments, status polls), live sessions and
+  // callbacks come first. 0 = the same priority as the rest of the process.
+  int renderNiceness = 10;
 
   // Live sessions (POST /v1/live/sessions, then a WebSocket).
   int livePort = 0;  // WebSocket port; 0 = the HTTP port + 1 (a free port when that is taken or

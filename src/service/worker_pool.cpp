@@ -1,9 +1,11 @@
 #include "service/worker_pool.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -80,6 +82,11 @@ void WorkerPool::stop(int graceSeconds) {
 void WorkerPool::workerLoop(int index) {
   const std::string workerId = idPrefix_ + "/" + std::to_string(index);
   const auto& config = tasks_.config();
+  // Linux keeps a nice value per thread, and the threads a render starts inherit it.
+  if (config.renderNiceness > 0 &&
+      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), config.renderNiceness) != 0)
+    core::logger("worker")->warn("cannot lower the render priority to nice {}: {}",
+                                 config.renderNiceness, std::strerror(errno));
   while (!stopping_.load()) {
     std::optional<store::Claim> claim;
     try {
