@@ -5,7 +5,10 @@
 // session. Timing bounds here are generous; bench/live_bench.sh measures latency.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -22,6 +25,29 @@ constexpr int kRate = 22050;  // the stream's audio rate (the synthesiser's)
 
 double seconds(LiveClock::duration d) {
   return std::chrono::duration<double>(d).count();
+}
+
+double startAtOf(const nlohmann::json& started) {
+  return started["at"].get<double>();
+}
+
+double meanAbsDifference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  double sum = 0.0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) sum += std::abs(int{a[i]} - int{b[i]});
+  return sum / static_cast<double>(std::max<size_t>(1, a.size()));
+}
+
+// Every video frame of `path`, 128x128 grey (ffmpeg).
+std::vector<std::vector<uint8_t>> decodeSmallGrayFrames(const std::string& path) {
+  const ProcessResult r = runProcess({"/usr/bin/ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0",
+                                      "-vf", "scale=128:128,format=gray", "-f", "rawvideo", "-"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  std::vector<std::vector<uint8_t>> frames;
+  constexpr size_t kSize = 128 * 128;
+  for (size_t at = 0; at + kSize <= r.out.size(); at += kSize)
+    frames.emplace_back(r.out.begin() + static_cast<long>(at),
+                        r.out.begin() + static_cast<long>(at + kSize));
+  return frames;
 }
 
 class LiveSessionTest : public SharedServerSuite {
@@ -114,6 +140,21 @@ TEST_F(LiveSessionTest, SpeaksWhatItIsToldInAStreamThatDecodes) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(probe.out, m, std::regex("nb_read_frames=([0-9]+)"))) << probe.out;
   EXPECT_GT(std::stoi(m[1]), static_cast<int>((ttsSeconds + 2.5) * 25)) << probe.out;
+
+  // Never black, never frozen: every frame has the portrait's brightness, and the listening face
+  // before the speech moves (blinks, gaze, breathing, head).
+  const std::vector<std::vector<uint8_t>> frames = decodeSmallGrayFrames(streamPath);
+  ASSERT_GT(frames.size(), 50u);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    double mean = 0.0;
+    for (const uint8_t v : frames[i]) mean += v;
+    ASSERT_GT(mean / frames[i].size(), 30.0) << "frame " << i << " is (nearly) black";
+  }
+  const auto listeningFrames = static_cast<size_t>(std::min(startAtOf(started), 2.0) * 25);
+  double largestChange = 0.0;
+  for (size_t i = 1; i < listeningFrames && i < frames.size(); ++i)
+    largestChange = std::max(largestChange, meanAbsDifference(frames[0], frames[i]));
+  EXPECT_GT(largestChange, 1.0) << "the listening face does not move";
 
   const std::vector<float> streamAudio = decodeAudio(streamPath, kRate);
   const std::string ttsPath = dir + "/tts.wav";
@@ -250,6 +291,35 @@ TEST_F(LiveSessionTest, CapsIdleTimeoutAndClosingFreeSessions) {
   auto third = openLiveSession(*server_, key.apiKey, kFace);
   ASSERT_TRUE(third);
   EXPECT_EQ(third->status, 200) << third->body;
+}
+
+TEST_F(LiveSessionTest, SpeaksTheCallersOwnAudio) {
+  const IssuedKey key = server_->createKey(currentTestName());
+  LiveClient live(openSession(key.apiKey));
+  // A recorded voice as 16 kHz 16-bit PCM, sent in chunks between audio_start and audio_end.
+  const ProcessResult pcm =
+      runProcess({"/usr/bin/ffmpeg", "-v", "error", "-i", dataPath("speech/en_m_jfk.wav"), "-t",
+                  "3", "-ac", "1", "-ar", "16000", "-f", "s16le", "-"});
+  ASSERT_EQ(pcm.exitCode, 0) << pcm.err;
+  const double clipSeconds = static_cast<double>(pcm.out.size()) / 2 / 16000;
+  live.send({{"type", "audio_start"}, {"sample_rate", 16000}});
+  for (size_t at = 0; at < pcm.out.size(); at += 32000)
+    live.socket().sendBinary(pcm.out.substr(at, 32000));
+  live.send({{"type", "audio_end"}});
+  const nlohmann::json started = live.waitForEvent("speaking_started", 20);
+  ASSERT_TRUE(started.is_object());
+  const nlohmann::json ended = live.waitForEvent("speaking_ended", 20);
+  ASSERT_TRUE(ended.is_object());
+  EXPECT_FALSE(ended["interrupted"].get<bool>());
+  EXPECT_NEAR(ended["speech_seconds"].get<double>(), clipSeconds, 1.0 / 25);
+  EXPECT_NEAR(ended["at"].get<double>() - started["at"].get<double>(), clipSeconds, 1.0 / 25);
+
+  // A bad sample rate names the field.
+  live.send({{"type", "audio_start"}, {"sample_rate", 1000}});
+  const nlohmann::json error = live.waitForEvent("error", 5);
+  ASSERT_TRUE(error.is_object());
+  EXPECT_EQ(error["code"], 1201);
+  EXPECT_EQ(error["param"], "sample_rate");
 }
 
 }  // namespace
