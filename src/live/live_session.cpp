@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "animate/style.h"
@@ -110,13 +111,17 @@ struct LiveSession::State {
 void LiveSession::State::queue(std::vector<Job> more) {
   {
     std::lock_guard lock(mutex);
-    if (jobs.size() + ready.size() + more.size() > settings.maxQueued)
+    // Utterances not yet finished preparing or playing (the one on screen not counted).
+    std::set<uint64_t> waiting;
+    for (const Job& job : jobs) waiting.insert(job.utterance);
+    for (const Piece& piece : ready) waiting.insert(piece.utterance);
+    if (waiting.size() >= settings.maxQueued)
       throw core::Error(core::ErrorKind::InvalidInput,
-                        "text: " + std::to_string(jobs.size() + ready.size()) +
-                            " sentences are waiting to be spoken (at most " +
+                        "text: " + std::to_string(waiting.size()) +
+                            " utterances are waiting to be spoken (at most " +
                             std::to_string(settings.maxQueued) +
                             "); wait for speaking_ended or send interrupt",
-                        "text");
+                        more.front().text.empty() ? "audio" : "text");
     const uint64_t utterance = nextUtterance++;
     for (Job& job : more) {
       job.utterance = utterance;

@@ -30,7 +30,7 @@ struct SessionSettings {
   uint64_t seed = 1;
   int fragmentFrames = 2;       // frames per fragment (at 25 fps: 80 ms)
   double leadSeconds = 0.08;    // frames are drawn up to this far ahead of real time
-  size_t maxQueued = 16;        // sentences waiting to play; more is refused
+  size_t maxQueued = 8;         // utterances waiting to play; more is refused
   double maxAudioSeconds = 60;  // longest raw audio utterance
 };
 

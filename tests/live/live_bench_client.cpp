@@ -7,7 +7,7 @@
 //                      clock, any fragment arrived; the server draws up to 0.08 s ahead, so a
 //                      spread under 0.08 s plus one frame never falls behind real time)
 //   gap      SECONDS  (long speech: the longest silence the utterance had between sentences)
-// Usage: live_bench_client WS_URL RUNS LONG_TEXT_FILE
+// Usage: live_bench_client WS_URL RUNS LONG_TEXT_FILE [FPS]
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -31,6 +31,8 @@ uint32_t be32(const std::string& s, size_t at) {
          (uint32_t{static_cast<uint8_t>(s[at + 1])} << 16) |
          (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) | static_cast<uint8_t>(s[at + 3]);
 }
+
+int fps = 25;  // of the session (std 25, pro 30)
 
 // The video track's (track 1, 90 kHz) start and end in a 'moof' + 'mdat' fragment, seconds.
 bool videoSpan(const std::string& fragment, double& start, double& end) {
@@ -58,7 +60,7 @@ bool videoSpan(const std::string& fragment, double& start, double& end) {
       });
       if (track != 1) return;
       start = base / 90000.0;
-      end = (base + samples * 3600.0) / 90000.0;  // 25 fps
+      end = (base + samples * 90000.0 / fps) / 90000.0;
       found = true;
     });
   });
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
   }
   const std::string url = argv[1];
   const int runs = std::stoi(argv[2]);
+  if (argc > 4) fps = std::stoi(argv[4]);
   std::ifstream longFile(argv[3]);
   std::stringstream longText;
   longText << longFile.rdbuf();
@@ -127,11 +130,29 @@ int main(int argc, char** argv) {
     live.readUntil(any, 0.5);
   }
   if (!longText.str().empty()) {
+    // One `say` per paragraph (blank lines between), all sent at once: they play back to back.
+    std::vector<std::string> paragraphs{""};
+    std::istringstream lines(longText.str());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty()) {
+        if (!paragraphs.back().empty()) paragraphs.emplace_back();
+      } else {
+        paragraphs.back() += (paragraphs.back().empty() ? "" : " ") + line;
+      }
+    }
+    if (paragraphs.back().empty()) paragraphs.pop_back();
     const size_t first = live.messages().size();
-    live.send({{"type", "say"}, {"text", longText.str()}});
+    for (const std::string& paragraph : paragraphs)
+      live.send({{"type", "say"}, {"text", paragraph}});
     const nlohmann::json started = live.waitForEvent("speaking_started", 10);
-    const nlohmann::json ended = live.waitForEvent("speaking_ended", 600);
-    if (!started.is_object() || !ended.is_object()) return 1;
+    nlohmann::json ended;
+    double speechSeconds = 0.0;
+    for (size_t i = 0; i < paragraphs.size(); ++i) {
+      ended = live.waitForEvent("speaking_ended", 600);
+      if (!ended.is_object()) return 1;
+      speechSeconds += ended["speech_seconds"].get<double>();
+    }
+    if (!started.is_object()) return 1;
     double earliest = 1e9, latest = -1e9;
     double from = started["at"], to = ended["at"];
     for (size_t i = first; i < live.messages().size(); ++i) {
@@ -147,10 +168,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fragment %.3f-%.3f lateness %.3f\n", start - from, end - from,
                      lateness);
     }
-    std::printf("long %.1f s of speech (%.1f s of stream)\n", ended["speech_seconds"].get<double>(),
-                to - from);
+    std::printf("long %.1f s of speech in %zu utterances (%.1f s of stream)\n", speechSeconds,
+                paragraphs.size(), to - from);
     std::printf("spread %.3f\n", latest - earliest);
-    std::printf("gap %.3f\n", (to - from) - ended["speech_seconds"].get<double>());
+    std::printf("gap %.3f\n", (to - from) - speechSeconds);
   }
   live.socket().close();
   return 0;
