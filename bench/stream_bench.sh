@@ -66,6 +66,11 @@ if busy:  # wait until they render
     while not all(status(t)["task_status"] == "processing" for t in background):
         time.sleep(0.05)
 
+def load():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+load_before = load()
 to_url, to_frame = [], []
 for i in range(runs):
     start = time.monotonic()
@@ -103,7 +108,8 @@ def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
-print(f"== {mode}, {how} inputs, {busy} renders already running, {runs} runs")
+print(f"== {mode}, {how} inputs, {busy} renders already running, {runs} runs"
+      f" (load average {load_before} before, {load()} after)")
 print(f"stream_url:  p50 {pct(to_url, 50):.3f} s  p95 {pct(to_url, 95):.3f} s")
 print(f"first frame: p50 {pct(to_frame, 50):.3f} s  p95 {pct(to_frame, 95):.3f} s")
 PY

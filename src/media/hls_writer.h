@@ -21,7 +21,7 @@ namespace dh::media {
 
 struct HlsSettings {
   std::string directory;             // created when missing; empty = no stream
-  double firstSegmentSeconds = 0.5;  // the first segment, short so playback starts early
+  double firstSegmentSeconds = 0.2;  // the first segment, short so playback starts early
   double segmentSeconds = 1.5;       // every later segment (cut at the first frame after it)
 };
 

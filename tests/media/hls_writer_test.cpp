@@ -105,9 +105,9 @@ TEST(HlsWriter, StreamsTheMp4sOwnPackets) {
   EXPECT_EQ(playlist.substr(playlist.size() - 15), "#EXT-X-ENDLIST\n") << playlist;
   const auto durations = segmentDurations(playlist);
   ASSERT_GE(durations.size(), 4u) << playlist;
-  // The first is short: 0.5 s, up to the next frame that ends a run in display order.
-  EXPECT_GE(durations.front(), 0.5);
-  EXPECT_LE(durations.front(), 0.7);
+  // The first is short: 0.2 s, up to the next frame that ends a run in display order.
+  EXPECT_GE(durations.front(), 0.2);
+  EXPECT_LE(durations.front(), 0.4);
   double total = 0.0;
   for (size_t i = 0; i < durations.size(); ++i) {
     total += durations[i];
