@@ -4,9 +4,11 @@
 // tracker measures on the real speaker. Prints the settings ranked by the median correlation
 // (lag 0), the gain that matches the real opening, and the real opening per phone.
 //
-// Usage: articulation_fit --list FILE   (the clip list bench/realism/realism.sh writes)
+// Usage: articulation_fit --list FILE [--dump DIR]   (FILE: the clip list bench/realism/realism.sh
+// writes; --dump writes each clip's real and predicted curves as CSV instead of fitting)
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -79,8 +81,42 @@ void printPhoneOpenings(const std::vector<FitClip>& clips, double leadSeconds) {
   }
 }
 
-int run(const std::string& listPath) {
+// Writes one CSV per clip (frame, real lip gap, predicted lip gap, speech, loudness) for
+// analysis outside the program.
+void dumpCurves(const std::vector<FitClip>& clips, const std::string& dir) {
+  // Variants of the model isolate its parts: the phone shapes alone, the formant cue alone, the
+  // loudness envelope alone, and the whole model without lip closures.
+  speech::ArticulationConfig phonesOnly, formantsOnly, loudnessOnly, noClosures;
+  phonesOnly.loudnessWeight = 0.0;
+  phonesOnly.phoneShapeWeight = 1.0;
+  formantsOnly.loudnessWeight = 0.0;
+  formantsOnly.phoneShapeWeight = 0.0;
+  loudnessOnly.loudnessWeight = 1.0;
+  loudnessOnly.shapeFloor = 1.0;
+  noClosures.closureDepth = 0.0;
+  for (const auto& clip : clips) {
+    const speech::ArticulationTrack track =
+        speech::buildArticulationTrack(clip.phones, clip.features, clip.fps, {});
+    const std::vector<std::vector<float>> columns = {
+        predictedGap(clip, {}), predictedGap(clip, phonesOnly), predictedGap(clip, formantsOnly),
+        predictedGap(clip, loudnessOnly), predictedGap(clip, noClosures)};
+    std::ofstream out(dir + "/" + clip.name + ".csv");
+    out << "frame,real,ours,speech,loudness,phones,formants,envelope,noclose,voiced\n";
+    for (size_t k = 0; k < clip.realMouth.size() && k < columns[0].size(); ++k) {
+      out << k << "," << clip.realMouth[k] << "," << columns[0][k] << "," << clip.speech[k] << ","
+          << track.loudness[k];
+      for (size_t c = 1; c < columns.size(); ++c) out << "," << columns[c][k];
+      out << "," << static_cast<int>(track.voiced[k]) << "\n";
+    }
+  }
+}
+
+int run(const std::string& listPath, const std::string& dumpDir) {
   std::vector<FitClip> clips = loadFitClips(listPath);
+  if (!dumpDir.empty()) {
+    dumpCurves(clips, dumpDir);
+    return 0;
+  }
   const speech::SpeechAnalysisConfig analysis;
   std::vector<double> realOpenings;
   for (const auto& clip : clips)
@@ -152,9 +188,11 @@ int main(int argc, char** argv) {
   CLI::App app("Fits the articulation model to real speakers' measured lip motion");
   std::string list;
   app.add_option("--list", list, "Clip list written by bench/realism/realism.sh")->required();
+  std::string dump;
+  app.add_option("--dump", dump, "Write each clip's curves as CSV into this folder and stop");
   CLI11_PARSE(app, argc, argv);
   try {
-    return dh::bench::run(list);
+    return dh::bench::run(list, dump);
   } catch (const std::exception& e) {
     std::cerr << "articulation_fit: " << e.what() << "\n";
     return 1;
