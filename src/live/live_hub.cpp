@@ -38,6 +38,9 @@ class SocketOutput : public SessionOutput {
     const std::string text = event.dump();
     send(text.data(), text.size(), false);
   }
+  void close(const std::string& reason) override {
+    if (const ConnectionId id = connection_.load()) server_.close(id, 1011, reason);
+  }
 
  private:
   void send(const void* data, size_t size, bool binary) {
@@ -294,6 +297,7 @@ void LiveHub::checkCapacity(const std::string& accountId) const {
 
 CreatedSession LiveHub::create(SessionRequest request) {
   State& s = *state_;
+  if (!s.server) throw core::Error(core::ErrorKind::Internal, "live sessions are not listening");
   auto entry = std::make_unique<Entry>();
   entry->id = s.newId();
   entry->accountId = request.accountId;

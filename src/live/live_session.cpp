@@ -369,7 +369,7 @@ LiveSession::LiveSession(const cv::Mat& photo, const face::FaceAnalysis& face,
   animate::Style style = animate::styleFromPrompt(s.settings.prompt);
   style.zoomStart = style.zoomEnd = 1.0f;  // a live picture has no length to zoom over
   s.timeline = std::make_unique<MotionTimeline>(style, s.settings.seed,
-                                                TimelineSettings{s.fps, 12.0, 0.4, 0.08});
+                                                TimelineSettings{s.fps, 12.0, 0.8, 0.08});
   s.speechStyle.style = style;
   s.speechStyle.voiceId = s.settings.voiceId;
   s.speechStyle.fps = s.fps;
@@ -398,6 +398,7 @@ void LiveSession::start() {
     } catch (const std::exception& e) {
       core::logger("live")->error("live session stopped: {}", core::describe(e));
       s.sendError(e);
+      s.output.close("the session stopped: internal error");
     }
   });
 }

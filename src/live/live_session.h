@@ -40,6 +40,8 @@ class SessionOutput {
   virtual ~SessionOutput() = default;
   virtual void sendBinary(std::vector<uint8_t> bytes) = 0;
   virtual void sendEvent(const nlohmann::json& event) = 0;
+  // Ends the connection: the session cannot go on (`reason` for the close frame).
+  virtual void close(const std::string& reason) = 0;
 };
 
 // Turns an exception into the error event's {"code", "message", "param"} (the API's table).

@@ -33,7 +33,7 @@ speech::ArticulationTrack silence(size_t frames, double fps) {
 animate::MotionOptions liveMotionOptions() {
   animate::MotionOptions options;
   options.mouthEaseSeconds = 0.04;
-  options.easeInSeconds = 0.4;
+  options.easeInSeconds = 0.04;
   return options;
 }
 

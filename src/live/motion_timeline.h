@@ -16,12 +16,12 @@ namespace dh::live {
 struct TimelineSettings {
   int fps = 25;
   double idleSeconds = 12.0;        // length of one listening plan; the next one follows it
-  double glideSeconds = 0.4;        // head, brows and gaze move from one plan to the next over this
+  double glideSeconds = 0.8;        // head, brows and gaze move from one plan to the next over this
   double mouthGlideSeconds = 0.08;  // the mouth's share of the same
 };
 
-// Motion options for live plans: the mouth leaves the photo at once (an utterance starts
-// speaking on its first frames) and the rest eases in while the glide runs.
+// Motion options for live plans: nothing eases in from the photo (an utterance starts speaking
+// on its first frames); the timeline's glide joins each plan to the one before.
 animate::MotionOptions liveMotionOptions();
 
 // `a` moved by `t` (0..1) towards `b`; `mouthT` for the mouth's parameters.
