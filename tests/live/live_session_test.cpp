@@ -139,7 +139,7 @@ TEST_F(LiveSessionTest, SpeaksWhatItIsToldInAStreamThatDecodes) {
   EXPECT_NE(probe.out.find("codec_name=aac"), std::string::npos) << probe.out;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(probe.out, m, std::regex("nb_read_frames=([0-9]+)"))) << probe.out;
-  EXPECT_GT(std::stoi(m[1]), static_cast<int>((ttsSeconds + 2.5) * 25)) << probe.out;
+  EXPECT_GT(std::stoi(m[1]), static_cast<int>((ttsSeconds + 1.5) * 25)) << probe.out;
 
   // Never black, never frozen: every frame has the portrait's brightness, and the listening face
   // before the speech moves (blinks, gaze, breathing, head).
