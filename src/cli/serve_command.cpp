@@ -122,6 +122,9 @@ Command addServeCommand(CLI::App& app) {
       "Live sessions on this server at once (0 = unlimited)");
   opt("--max-live-sessions-per-key", c->maxLiveSessionsPerKey, "MAX_LIVE_SESSIONS_PER_KEY",
       "Live sessions of one key at once (0 = unlimited)");
+  opt("--live-public-url", c->livePublicUrl, "LIVE_PUBLIC_URL",
+      "Base of the ws_url handed out, e.g. wss://host/live behind a proxy (default: the public "
+      "URL's host, ws:// or wss://, the live port)");
   addSharedStoreOptions(opt, *c);
   cmd->add_flag("--maintenance", c->maintenance, "Refuse new tasks with 503 / 5001")
       ->envname("DH_MAINTENANCE");

@@ -67,6 +67,8 @@ struct ServiceConfig {
                                   // new one must be connected within it
   int maxLiveSessions = 4;        // live sessions on this node (each renders in real time)
   int maxLiveSessionsPerKey = 2;  // live sessions of one key
+  std::string livePublicUrl;      // base of the ws_url handed out ("wss://host/live"); default
+                                  // the public URL's host with ws(s):// and the live port
 };
 
 }  // namespace dh::service

@@ -29,8 +29,14 @@ std::string lowered(std::string text) {
   return text;
 }
 
-// ws(s)://HOST:LIVEPORT/v1/live/sessions/ID from the public URL's scheme and host.
-std::string socketUrl(const std::string& publicUrl, int port, const std::string& id) {
+// `liveBase` (--live-public-url) + /v1/live/sessions/ID, else ws(s)://HOST:LIVEPORT/v1/live/...
+// from the public URL's scheme and host.
+std::string socketUrl(std::string liveBase, const std::string& publicUrl, int port,
+                      const std::string& id) {
+  if (!liveBase.empty()) {
+    while (!liveBase.empty() && liveBase.back() == '/') liveBase.pop_back();
+    return liveBase + "/v1/live/sessions/" + id;
+  }
   const size_t scheme = publicUrl.find("://");
   const bool secure = publicUrl.rfind("https://", 0) == 0;
   std::string host = scheme == std::string::npos ? publicUrl : publicUrl.substr(scheme + 3);
@@ -144,7 +150,8 @@ void HttpApi::addLiveRoutes() {
                                   voiceId.empty() ? "(default)" : voiceId);
         sendKling(res, ctx,
                   {{"session_id", created.id},
-                   {"ws_url", socketUrl(tasks_.inputs().publicUrl(), live_->port(), created.id)},
+                   {"ws_url", socketUrl(config.livePublicUrl, tasks_.inputs().publicUrl(),
+                                        live_->port(), created.id)},
                    {"expires_at", created.expiresAtMs},
                    {"mode", modeText},
                    {"voice_id", voiceId}});

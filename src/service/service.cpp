@@ -62,7 +62,8 @@ nlohmann::json describeConfig(const ServiceConfig& c) {
           {"live_port", c.livePort},
           {"live_idle_seconds", c.liveIdleSeconds},
           {"max_live_sessions", c.maxLiveSessions},
-          {"max_live_sessions_per_key", c.maxLiveSessionsPerKey}};
+          {"max_live_sessions_per_key", c.maxLiveSessionsPerKey},
+          {"live_public_url", c.livePublicUrl}};
 }
 
 void requirePositive(int value, const std::string& flag) {

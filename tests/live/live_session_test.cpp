@@ -293,6 +293,19 @@ TEST_F(LiveSessionTest, CapsIdleTimeoutAndClosingFreeSessions) {
   EXPECT_EQ(third->status, 200) << third->body;
 }
 
+TEST(LiveSessionUrls, BehindAProxyTheWsUrlHasTheConfiguredBase) {
+  ServeProcess server(scratchDir() + "/proxied",
+                      {"--live-public-url", "wss://avatar.example/live/"});
+  server.start();
+  const IssuedKey key = server.createKey("proxied");
+  auto res = openLiveSession(server, key.apiKey, kFace);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const nlohmann::json data = nlohmann::json::parse(res->body)["data"];
+  EXPECT_EQ(data["ws_url"],
+            "wss://avatar.example/live/v1/live/sessions/" + data["session_id"].get<std::string>());
+}
+
 TEST_F(LiveSessionTest, SpeaksTheCallersOwnAudio) {
   const IssuedKey key = server_->createKey(currentTestName());
   LiveClient live(openSession(key.apiKey));
