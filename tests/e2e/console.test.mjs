@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { dataPath, launchBrowser, screenshot, startServer, wavSeconds } from './harness.mjs';
+import { dataPath, launchBrowser, screenshot, startServer, waitUntil, wavSeconds } from './harness.mjs';
 
 const FACE = dataPath('faces/02_grace_hopper.jpg');
 const VOICE = dataPath('speech/en_m_librivox_0870.wav');
@@ -23,16 +23,6 @@ after(async () => {
   if (server) await server.stop();
 });
 
-// Polls `predicate` in the page until it returns true. (waitForFunction evaluates strings, which
-// the console's Content-Security-Policy rightly forbids.)
-async function waitUntil(page, predicate, { timeout = 30000, interval = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(predicate)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${predicate}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 async function openConsole({ width = 1280, height = 900 } = {}) {
   const page = await browser.context.newPage();

@@ -138,3 +138,35 @@ export async function screenshot(page, name) {
   await page.mouse.move(0, 0);  // no hover highlight in the picture
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
+
+// Polls `predicate` (run in the page, with `arg`) until it returns true. (waitForFunction
+// evaluates strings, which the console's Content-Security-Policy rightly forbids.)
+export async function waitUntil(page, predicate, { arg, timeout = 30000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(predicate, arg)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${predicate}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// Run in the page: the luma range of the <video id=`id`>'s current picture at 64x64 (0 before it
+// shows a picture; a flat or black picture gives a small range).
+export function pictureDetail(id) {
+  const v = document.getElementById(id);
+  if (!(v.videoWidth > 0 && v.readyState >= 2)) return 0;
+  const c = document.createElement('canvas');
+  c.width = 64;
+  c.height = 64;
+  const g = c.getContext('2d');
+  g.drawImage(v, 0, 0, 64, 64);
+  const d = g.getImageData(0, 0, 64, 64).data;
+  let min = 255;
+  let max = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const y = (d[i] + d[i + 1] + d[i + 2]) / 3;
+    min = Math.min(min, y);
+    max = Math.max(max, y);
+  }
+  return max - min;
+}

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { dataPath, launchBrowser, screenshot, startServer, wavSeconds } from './harness.mjs';
+import { dataPath, launchBrowser, pictureDetail, screenshot, startServer, waitUntil, wavSeconds } from './harness.mjs';
 
 const FACE = dataPath('faces/02_grace_hopper.jpg');
 const RENDER_TIMEOUT_MS = 360000;
@@ -34,14 +34,6 @@ after(async () => {
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-async function waitUntil(page, predicate, { timeout = 30000, interval = 50 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(predicate)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${predicate}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 async function getTask(path) {
   const response = await fetch(`${server.baseUrl}${path}`, {
@@ -52,26 +44,9 @@ async function getTask(path) {
   return body.data !== undefined ? body.data : body;  // Kling's envelope; unified has none
 }
 
-// The <video>'s state, and whether its current picture has detail (not one flat colour).
-function videoState() {
+// The <video>'s state (run in the page).
+function videoFields() {
   const v = document.getElementById('video');
-  let detail = 0;
-  if (v.videoWidth > 0 && v.readyState >= 2) {
-    const c = document.createElement('canvas');
-    c.width = 64;
-    c.height = 64;
-    const g = c.getContext('2d');
-    g.drawImage(v, 0, 0, 64, 64);
-    const d = g.getImageData(0, 0, 64, 64).data;
-    let min = 255;
-    let max = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const y = (d[i] + d[i + 1] + d[i + 2]) / 3;
-      min = Math.min(min, y);
-      max = Math.max(max, y);
-    }
-    detail = max - min;
-  }
   const quality = v.getVideoPlaybackQuality();
   return {
     src: v.currentSrc,
@@ -82,9 +57,13 @@ function videoState() {
     width: v.videoWidth,
     height: v.videoHeight,
     decodedFrames: quality.totalVideoFrames,
-    detail,
     resultState: document.getElementById('result').dataset.state,
   };
+}
+
+// ... and whether its current picture has detail (not one flat colour).
+async function videoState(page) {
+  return { ...(await page.evaluate(videoFields)), detail: await page.evaluate(pictureDetail, 'video') };
 }
 
 test('the console plays the stream while the task renders, then the finished MP4', { timeout: RENDER_TIMEOUT_MS + 120000 }, async () => {
@@ -120,9 +99,9 @@ test('the console plays the stream while the task renders, then the finished MP4
     const v = document.getElementById('video');
     return document.getElementById('result').dataset.state !== undefined && v.currentTime > 0.2;
   }, { timeout: RENDER_TIMEOUT_MS }), server.died]);
-  const first = await page.evaluate(videoState);
+  const first = await videoState(page);
   await new Promise((r) => setTimeout(r, 300));
-  const second = await page.evaluate(videoState);
+  const second = await videoState(page);
   const [task] = await getTask('/v1/videos/avatar/image2video?pageNum=1&pageSize=1');
   const job = await getTask(`/v1/video/generations/${task.task_id}`);
   assert.equal(task.task_status, 'processing', 'the task still renders while the stream plays');
@@ -151,7 +130,7 @@ test('the console plays the stream while the task renders, then the finished MP4
     const v = document.getElementById('video');
     return /\.mp4$/.test(v.currentSrc) && v.readyState >= 2 && !v.paused;
   });
-  const switched = await page.evaluate(videoState);
+  const switched = await videoState(page);
   assert.equal(new URL(switched.src).pathname, new URL(fileUrl).pathname);
   assert.ok(Math.abs(switched.duration - voiceSeconds) <= 0.1,
             `the file lasts ${switched.duration} s, the voice ${voiceSeconds} s`);
@@ -161,7 +140,7 @@ test('the console plays the stream while the task renders, then the finished MP4
                    ['energy:calm', 'expression:smile(0.25)']);
   // It plays to the end of the finished file.
   await waitUntil(page, () => document.getElementById('video').ended, { timeout: 60000, interval: 500 });
-  const end = await page.evaluate(videoState);
+  const end = await videoState(page);
   assert.equal(new URL(end.src).pathname, new URL(fileUrl).pathname);
   assert.ok(Math.abs(end.time - voiceSeconds) <= 0.1, `ended at ${end.time} s`);
   await screenshot(page, 'stream-finished');

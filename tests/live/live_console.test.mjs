@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { dataPath, launchBrowser, screenshot, startServer } from '../e2e/harness.mjs';
+import { dataPath, launchBrowser, pictureDetail, screenshot, startServer, waitUntil } from '../e2e/harness.mjs';
 
 let server;
 let browser;
@@ -19,36 +19,16 @@ after(async () => {
   if (server) await server.stop();
 });
 
-async function waitUntil(page, predicate, arg, timeout = 30000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(predicate, arg)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${predicate}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+// The live <video>'s time (run in the page).
+function liveFields() {
+  const v = document.getElementById('live-video');
+  return { time: v.currentTime, paused: v.paused, width: v.videoWidth,
+           status: document.getElementById('live-status').textContent };
 }
 
-// The live <video>'s time, and whether its picture has detail (not black, not one colour).
-function liveVideo() {
-  const v = document.getElementById('live-video');
-  let detail = 0;
-  if (v.videoWidth > 0 && v.readyState >= 2) {
-    const c = document.createElement('canvas');
-    c.width = 64;
-    c.height = 64;
-    const g = c.getContext('2d');
-    g.drawImage(v, 0, 0, 64, 64);
-    const px = g.getImageData(0, 0, 64, 64).data;
-    let min = 255;
-    let max = 0;
-    for (let i = 0; i < px.length; i += 4) {
-      min = Math.min(min, px[i + 1]);
-      max = Math.max(max, px[i + 1]);
-    }
-    detail = max - min;
-  }
-  return { time: v.currentTime, paused: v.paused, width: v.videoWidth, detail,
-           status: document.getElementById('live-status').textContent };
+// ... and whether its picture has detail (not black, not one colour).
+async function liveVideo(page) {
+  return { ...(await page.evaluate(liveFields)), detail: await page.evaluate(pictureDetail, 'live-video') };
 }
 
 test('the Live card plays a session and speaks typed text', async () => {
@@ -67,24 +47,24 @@ test('the Live card plays a session and speaks typed text', async () => {
   await waitUntil(page, () => {
     const v = document.getElementById('live-video');
     return v.currentTime > 0.5 && !v.paused;
-  }, null, 60000);
-  const listening = await page.evaluate(liveVideo);
+  }, { timeout: 60000 });
+  const listening = await liveVideo(page);
   assert.ok(listening.width > 0, JSON.stringify(listening));
   assert.ok(listening.detail > 40, `a flat picture: ${JSON.stringify(listening)}`);
 
   await page.fill('#live-text', 'Hello from the live card. This is the browser speaking.');
   await page.click('#live-say');
   await waitUntil(page, () => document.getElementById('live-status').textContent === 'Speaking…',
-                  null, 20000);
-  const speaking = await page.evaluate(liveVideo);
+                  { timeout: 20000 });
+  const speaking = await liveVideo(page);
   await new Promise((r) => setTimeout(r, 1500));
-  const later = await page.evaluate(liveVideo);
+  const later = await liveVideo(page);
   assert.ok(later.time - speaking.time > 1.0,
             `the video did not advance while speaking: ${JSON.stringify([speaking, later])}`);
   await screenshot(page, 'live-speaking');
   await waitUntil(page, () => document.getElementById('live-status').textContent === 'Listening.',
-                  null, 30000);
-  const done = await page.evaluate(liveVideo);
+                  { timeout: 30000 });
+  const done = await liveVideo(page);
   assert.ok(done.time > later.time, JSON.stringify([later, done]));
   await page.click('#live-stop');
   await page.close();
