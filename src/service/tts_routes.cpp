@@ -33,14 +33,20 @@ void HttpApi::addTtsRoutes(const std::string& prefix) {
           record.source = "tts";
           record.createdAt = store::nowMillis();
           tasks_.media().put(record.file, wav);
-          // The synthesiser's phone timing travels with the audio: renders from an audio_id use
-          // it instead of recognising the phones again.
+          // The synthesiser's phone timing and words travel with the audio: renders from an
+          // audio_id use the phones instead of recognising them again, and the words for the
+          // head's gestures (a shake on "no", a nod on "yes", a tilt on a question).
           nlohmann::json phones = nlohmann::json::array();
           for (const auto& p : audio.phones) phones.push_back({p.phone, p.start, p.end});
-          const std::string phonesText = phones.dump();
-          tasks_.media().put(
-              name + ".phones.json",
-              std::span(reinterpret_cast<const uint8_t*>(phonesText.data()), phonesText.size()));
+          nlohmann::json words = nlohmann::json::array();
+          for (const auto& w : audio.words) words.push_back({w.text, w.trailing, w.start, w.end});
+          for (const auto& [suffix, list] :
+               {std::pair{".phones.json", &phones}, std::pair{".words.json", &words}}) {
+            const std::string text = list->dump();
+            tasks_.media().put(
+                name + suffix,
+                std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+          }
           tasks_.store().putAudio(record);
           core::logger("api")->info("audio {} synthesised: {:.2f} s, voice {}", record.id,
                                     record.seconds, voiceId.empty() ? "(default)" : voiceId);

@@ -21,18 +21,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The phone timing stored beside text-to-speech audio ("audio/<id>.phones.json"), else empty.
+// A JSON list stored beside text-to-speech audio ("audio/<id><suffix>"), else an empty list.
+nlohmann::json synthesisSidecar(store::MediaStore& media, const std::string& audioPath,
+                                const std::string& suffix) {
+  if (audioPath.rfind("audio/", 0) != 0) return nlohmann::json::array();
+  const std::string sidecar = std::filesystem::path(audioPath).replace_extension(suffix).string();
+  if (!media.exists(sidecar)) return nlohmann::json::array();
+  const auto bytes = media.read(sidecar);
+  return nlohmann::json::parse(bytes.begin(), bytes.end());
+}
+
+// The synthesiser's phone timing of text-to-speech audio, else empty.
 std::vector<speech::TimedPhone> synthesisedPhones(store::MediaStore& media,
                                                   const std::string& audioPath) {
   std::vector<speech::TimedPhone> phones;
-  if (audioPath.rfind("audio/", 0) != 0) return phones;
-  const std::string sidecar =
-      std::filesystem::path(audioPath).replace_extension(".phones.json").string();
-  if (!media.exists(sidecar)) return phones;
-  const auto bytes = media.read(sidecar);
-  const auto list = nlohmann::json::parse(bytes.begin(), bytes.end());
-  for (const auto& p : list) phones.push_back({p.at(0).get<std::string>(), p.at(1), p.at(2)});
+  for (const auto& p : synthesisSidecar(media, audioPath, ".phones.json"))
+    phones.push_back({p.at(0).get<std::string>(), p.at(1), p.at(2)});
   return phones;
+}
+
+// The spoken words of text-to-speech audio (the head's gestures follow them), else empty.
+std::vector<speech::TimedWord> synthesisedWords(store::MediaStore& media,
+                                                const std::string& audioPath) {
+  std::vector<speech::TimedWord> words;
+  for (const auto& w : synthesisSidecar(media, audioPath, ".words.json"))
+    words.push_back({w.at(0).get<std::string>(), w.at(1).get<std::string>(), w.at(2), w.at(3)});
+  return words;
 }
 
 }  // namespace
@@ -128,8 +142,10 @@ void WorkerPool::process(const std::string& workerId, const store::Claim& claim)
     request.image = media.read(task.imagePath);
     request.audio = media.read(task.audioPath);
     request.phones = synthesisedPhones(media, task.audioPath);
+    request.words = synthesisedWords(media, task.audioPath);
     if (!request.phones.empty())
-      log->info("task {} uses {} phones from the synthesiser", task.id, request.phones.size());
+      log->info("task {} uses {} phones and {} words from the synthesiser", task.id,
+                request.phones.size(), request.words.size());
     request.options.mode = pipeline::parseMode(task.mode);
     request.options.prompt = task.prompt;
     request.options.seed = seedForTask(task.id);

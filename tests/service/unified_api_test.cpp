@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 #include "media/audio_decoder.h"
 #include "service_harness.h"
@@ -329,8 +330,14 @@ TEST_F(UnifiedApi, TtsAudioIdDrivesAKlingTask) {
   ASSERT_EQ(done["data"]["task_status"], "succeed") << done.dump();
   EXPECT_NEAR(std::stod(done["data"]["task_result"]["videos"][0]["duration"].get<std::string>()),
               seconds, 0.05);
-  // The render used the synthesiser's phone timing rather than recognising the audio again.
-  EXPECT_NE(server_->log().find("phones from the synthesiser"), std::string::npos);
+  // The render used the synthesiser's phone timing rather than recognising the audio again, and
+  // its words (the head's gestures follow them).
+  std::smatch used;
+  const std::string log = server_->log();
+  ASSERT_TRUE(std::regex_search(log, used,
+                                std::regex("uses [0-9]+ phones and ([0-9]+) words from the synth")))
+      << log;
+  EXPECT_GE(std::stoi(used[1]), 15) << used[0];
 
   // TTS rules name the field.
   auto slow = postJson(c, "/v1/audio/tts", key_,
