@@ -333,24 +333,76 @@ TEST(PromptGestures, HeadTiltTiltsTheEyeLineInTheFrames) {
   EXPECT_GT(std::abs(tilted - normal), 3.5);
 }
 
+// What a prompt's render shows, measured on frames 12-74 (after the ease-in) of kText's render.
+struct RenderedManner {
+  double turnSpread = 0;  // std of the nose tip's sideways offset from the eyes' middle (IOD)
+  double corners = 0;     // mouth corners above the lips' middle (IOD), mean
+  double noseDrop = 0;    // nose tip below the eyes' middle (IOD), mean: less when the chin is up
+  double growth = 0;      // inter-ocular distance, last tracked frame over the first
+};
+
+RenderedManner renderedManner(const std::string& prompt, const std::string& dir) {
+  test::renderPrompt(prompt, dir + "/out.mp4", kText);
+  const auto frames = test::trackedFrames(dir + "/out.mp4", dir, 12, 74, 2);
+  EXPECT_GE(frames.size(), 25u) << prompt;
+  RenderedManner m;
+  if (frames.empty()) return m;
+  std::vector<double> turn;
+  for (const auto& lm : frames) {
+    const double iod = interOcular(lm);
+    const cv::Point2f eyes = eyesMiddle(lm);
+    turn.push_back((lm[30].x - eyes.x) / iod);
+    const double lipsMiddle = 0.5 * (meanOf(lm, {51, 62}).y + meanOf(lm, {57, 66}).y);
+    m.corners += (lipsMiddle - meanOf(lm, {48, 54}).y) / iod / frames.size();
+    m.noseDrop += (lm[30].y - eyes.y) / iod / frames.size();
+  }
+  const double mean = std::accumulate(turn.begin(), turn.end(), 0.0) / turn.size();
+  double s = 0;
+  for (double r : turn) s += (r - mean) * (r - mean);
+  m.turnSpread = std::sqrt(s / turn.size());
+  m.growth = interOcular(frames.back()) / interOcular(frames.front());
+  return m;
+}
+
 TEST(PromptGestures, FormalCalmsTheHeadInTheFrames) {
   const std::string dir = test::scratchDir();
-  // The head's turn: the nose tip's offset from the middle of the eyes, per inter-ocular distance.
-  auto turnSpread = [&](const std::string& prompt) {
-    test::renderPrompt(prompt, dir + "/out.mp4", kText);
-    std::vector<double> turn;
-    for (const auto& lm : test::trackedFrames(dir + "/out.mp4", dir, 12, 74, 2))
-      turn.push_back((lm[30].x - eyesMiddle(lm).x) / interOcular(lm));
-    const double mean = std::accumulate(turn.begin(), turn.end(), 0.0) / turn.size();
-    double s = 0;
-    for (double r : turn) s += (r - mean) * (r - mean);
-    return std::sqrt(s / turn.size());
-  };
-  const double normal = turnSpread("");
-  const double formal = turnSpread("formal, serious");
+  const double normal = renderedManner("", dir).turnSpread;
+  const double formal = renderedManner("formal, serious", dir).turnSpread;
   std::cout << "head turn std in the frames (nose offset, IOD): default " << normal << ", formal "
             << formal << "\n";
   EXPECT_LT(formal, 0.7 * normal);
+}
+
+// The three example prompts of the API documents, each against the empty prompt, on the same
+// voice and seed: each render differs in the way its words say.
+TEST(PromptPerformance, TheDocumentsExamplePromptsShowWhatTheySay) {
+  const std::string dir = test::scratchDir();
+  const RenderedManner none = renderedManner("", dir);
+  const RenderedManner teacher =
+      renderedManner("professional teacher, warm smile, stable camera, natural lip sync", dir);
+  const RenderedManner anchor = renderedManner(
+      "news anchor style, formal tone, stable frontal shot, neutral expression", dir);
+  const RenderedManner spokesperson = renderedManner(
+      "premium corporate spokesperson video, clean studio background, confident expression", dir);
+  for (const auto& [name, m] : {std::pair{"none", none},
+                                {"teacher", teacher},
+                                {"anchor", anchor},
+                                {"spokesperson", spokesperson}}) {
+    std::cout << name << ": turn std " << m.turnSpread << ", corners " << m.corners
+              << ", nose below the eyes " << m.noseDrop << ", size last/first " << m.growth << "\n";
+  }
+  // Teacher: a warm smile lifts the corners; calm and a stable camera: no zoom, less turning.
+  EXPECT_GT(teacher.corners - none.corners, 0.008);
+  EXPECT_NEAR(teacher.growth, 1.0, 0.04);
+  EXPECT_LT(teacher.turnSpread, none.turnSpread);
+  // Anchor: formal and calm, the head turns much less; a neutral face, no smile.
+  EXPECT_LT(anchor.turnSpread, 0.7 * none.turnSpread);
+  EXPECT_LT(anchor.corners - none.corners, 0.008);
+  EXPECT_GT(teacher.corners - anchor.corners, 0.01);
+  // Spokesperson: confident carries the chin up (the nose tip rises toward the eyes) with a
+  // slight smile.
+  EXPECT_LT(spokesperson.noseDrop - none.noseDrop, -0.01);
+  EXPECT_GT(spokesperson.corners - none.corners, 0.0);
 }
 
 }  // namespace
