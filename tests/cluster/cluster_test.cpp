@@ -12,6 +12,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "cluster_harness.h"
@@ -45,6 +46,19 @@ std::map<std::string, nlohmann::json> waitAllFinal(Cluster& cluster, size_t apiN
     if (done.size() < ids.size()) std::this_thread::sleep_for(500ms);
   }
   return done;
+}
+
+// Uploads the face and `seconds` of speech through API node 0 and submits them; the task's id.
+std::string submitSpeech(Cluster& cluster, const std::string& dir, double seconds) {
+  const auto image = cluster.upload(0, dataPath(kFace));
+  const std::string voice = dir + "/voice.mp3";
+  const std::vector<uint8_t> speech = speechOfLength(seconds, dir);
+  core::writeFileAtomically(voice, speech.data(), speech.size());
+  const auto audio = cluster.upload(0, voice);
+  auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
+  if (!res || res->status != 200)
+    throw std::runtime_error("submit: " + (res ? res->body : std::string("no answer")));
+  return nlohmann::json::parse(res->body)["data"]["task_id"];
 }
 
 TEST(Cluster, HundredTasksOnTwoApiNodesAndThreeWorkersFinishExactlyOnce) {
@@ -117,17 +131,9 @@ TEST(Cluster, TaskOfAWorkerKilledMidRenderIsFinishedByAnother) {
   cluster.addApiNode();
   cluster.addWorker(2);
   cluster.addWorker(2);
-  const auto image = cluster.upload(0, dataPath(kFace));
   // 45 s of speech: the render takes several seconds, so the worker is surely still on it when
   // it is killed (an 11 s voice now renders in about 1.3 s).
-  const std::string voice = dir + "/voice-45s.mp3";
-  const std::vector<uint8_t> speech = speechOfLength(45.0, dir);
-  core::writeFileAtomically(voice, speech.data(), speech.size());
-  const auto audio = cluster.upload(0, voice);
-  auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string id = submitSpeech(cluster, dir, 45.0);
 
   // Wait until one worker is rendering it, then kill that worker without warning.
   int owner = -1;
@@ -238,15 +244,7 @@ TEST(Cluster, LiveStreamOfATaskIsServedByEveryApiNode) {
   cluster.addApiNode();
   cluster.addApiNode();
   cluster.addWorker(5);
-  const auto image = cluster.upload(0, dataPath(kFace));
-  const std::string voice = dir + "/voice-30s.mp3";
-  const std::vector<uint8_t> speech = speechOfLength(30.0, dir);
-  core::writeFileAtomically(voice, speech.data(), speech.size());
-  const auto audio = cluster.upload(0, voice);
-  auto res = cluster.submit(0, {{"image", image.at("url")}, {"audio_id", audio.at("audio_id")}});
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const std::string id = nlohmann::json::parse(res->body)["data"]["task_id"];
+  const std::string id = submitSpeech(cluster, dir, 30.0);
 
   // The other node lists the stream while the worker renders.
   std::string streamUrl;

@@ -1,43 +1,32 @@
 // The web console driven as a person would: in Debian's Chromium, against a real `dh serve`.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { dataPath, launchBrowser, screenshot, startServer, waitUntil, wavSeconds } from './harness.mjs';
+import { dataPath, screenshot, serverAndBrowserForTheFile, waitUntil, wavSeconds } from './harness.mjs';
 
 const FACE = dataPath('faces/02_grace_hopper.jpg');
 const VOICE = dataPath('speech/en_m_librivox_0870.wav');
 const CAT = dataPath('negatives/noface_cat_chelsea.png');
 const RENDER_TIMEOUT_MS = 360000;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowserForTheFile();
 
 
 async function openConsole({ width = 1280, height = 900 } = {}) {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   await page.setViewportSize({ width, height });
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
-  await page.goto(server.baseUrl, { waitUntil: 'load' });
+  await page.goto(env.server.baseUrl, { waitUntil: 'load' });
   return { page, problems };
 }
 
 async function setKey(page) {
-  await page.fill('#api-key', server.apiKey);
+  await page.fill('#api-key', env.server.apiKey);
   await page.press('#api-key', 'Enter');
   await page.waitForSelector('#account:not([hidden])');
   assert.match(await page.textContent('#account'), /^Key “e2e” accepted: balance \d+\.\d\d units\.$/);
@@ -78,11 +67,11 @@ test('a portrait and a recording become a video of the recording\'s length', { t
   await Promise.race([waitUntil(page, () => document.getElementById('progress').value > 5 ||
                                             !document.getElementById('result').hidden,
                                 { timeout: RENDER_TIMEOUT_MS }),
-                      server.died]);
+                      env.server.died]);
   await screenshot(page, 'running');
 
   await Promise.race([page.waitForSelector('#result[data-state="done"]', { timeout: RENDER_TIMEOUT_MS }),
-                      server.died]);
+                      env.server.died]);
   const duration = await page.evaluate(() => new Promise((resolve, reject) => {
     const v = document.getElementById('video');
     const done = () => resolve(v.duration);
@@ -123,7 +112,7 @@ test('a typed text and a preset voice become a video of the speech\'s length', {
   await page.selectOption('#voice', 'en_us_male');
   await page.click('#submit');
   await Promise.race([page.waitForSelector('#result[data-state="done"]', { timeout: RENDER_TIMEOUT_MS }),
-                      server.died]);
+                      env.server.died]);
   const speech = Number(/Speech made: ([0-9.]+) s/.exec(await page.textContent('#text-status'))[1]);
   assert.ok(speech > 2, `speech lasts ${speech} s`);
   const duration = await page.evaluate(() => new Promise((resolve, reject) => {
@@ -202,7 +191,7 @@ test('the form works with the keyboard alone', { timeout: 60000 }, async () => {
   // Key typed and confirmed with Enter, then the form submitted from the keyboard with nothing
   // chosen: each missing input is named beside its field and focus goes to the first one.
   await page.focus('#api-key');
-  await page.keyboard.type(server.apiKey);
+  await page.keyboard.type(env.server.apiKey);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#account:not([hidden])');
   await page.focus('#submit');

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -169,4 +170,19 @@ export function pictureDetail(id) {
     max = Math.max(max, y);
   }
   return max - min;
+}
+
+// One `dh serve` and one browser for all the tests of the calling file: started before the first
+// test, stopped after the last. Their handles appear on the returned object once started.
+export function serverAndBrowserForTheFile() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (env.browser) await env.browser.close();
+    if (env.server) await env.server.stop();
+  });
+  return env;
 }

@@ -2,22 +2,11 @@
 // live session played through Media Source Extensions; the video's time advances while it
 // listens and while it says what was typed. Uses the console tests' harness (tests/e2e).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { dataPath, launchBrowser, pictureDetail, screenshot, startServer, waitUntil } from '../e2e/harness.mjs';
+import { dataPath, pictureDetail, screenshot, serverAndBrowserForTheFile, waitUntil } from '../e2e/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowserForTheFile();
 
 // The live <video>'s time (run in the page).
 function liveFields() {
@@ -32,9 +21,9 @@ async function liveVideo(page) {
 }
 
 test('the Live card plays a session and speaks typed text', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(server.baseUrl + '/');
-  await page.fill('#api-key', server.apiKey);
+  const page = await env.browser.context.newPage();
+  await page.goto(env.server.baseUrl + '/');
+  await page.fill('#api-key', env.server.apiKey);
   await page.press('#api-key', 'Enter');
   await page.waitForSelector('#live-card');
   await page.setInputFiles('#live-photo', dataPath('faces/02_grace_hopper.jpg'));
