@@ -50,8 +50,9 @@ void expectKling(const httplib::Result& res, int status, int code,
   EXPECT_TRUE(body["message"].is_string());
   EXPECT_TRUE(body.contains("request_id"));
   EXPECT_TRUE(body["data"].is_null());
-  if (!mention.empty())
+  if (!mention.empty()) {
     EXPECT_NE(body["message"].get<std::string>().find(mention), std::string::npos) << res->body;
+  }
 }
 
 // Asserts a unified error object.
@@ -64,7 +65,9 @@ void expectUnified(const httplib::Result& res, int status, const std::string& ty
   EXPECT_EQ(body["error"]["type"], type) << res->body;
   EXPECT_TRUE(body["error"]["message"].is_string());
   EXPECT_TRUE(body["error"]["code"].is_string());
-  if (!param.empty()) EXPECT_EQ(body["error"]["param"], param) << res->body;
+  if (!param.empty()) {
+    EXPECT_EQ(body["error"]["param"], param) << res->body;
+  }
 }
 
 class ErrorTable : public ::testing::Test {
