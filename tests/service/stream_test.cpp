@@ -11,6 +11,7 @@
 
 #include "media/base64.h"
 #include "service_harness.h"
+#include "support/media_probe.h"
 #include "support/test_paths.h"
 
 namespace dh::test {
@@ -54,19 +55,6 @@ Probed countFrames(const std::string& url) {
   if (std::regex_search(r.out, m, std::regex("nb_read_frames=(\\d+)"))) p.frames = std::stoll(m[1]);
   if (std::regex_search(r.out, m, std::regex("duration=([0-9.]+)"))) p.seconds = std::stod(m[1]);
   return p;
-}
-
-// The timestamps of the first few video frames ffprobe reads from `url` (a live playlist).
-std::vector<double> firstFrameTimes(const std::string& url) {
-  const auto r = runProcess({"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0",
-                             "-read_intervals", "%+#5", "-show_entries",
-                             "frame=best_effort_timestamp_time", "-of", "csv=p=0", url});
-  std::vector<double> times;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty() && line != "N/A") times.push_back(std::stod(line));
-  }
-  return times;
 }
 
 class LiveStream : public SharedServerSuite {
@@ -173,7 +161,7 @@ TEST_F(LiveStream, KlingTaskStreamsWhileProcessingAndMatchesTheMp4) {
   const double toStreamUrl = secondsSince(submitted);
   EXPECT_EQ(live["data"]["task_status"], "processing");
   const std::string streamUrl = live["data"]["task_info"]["stream_url"];
-  const auto frames = firstFrameTimes(streamUrl);
+  const auto frames = firstFrameTimes(streamUrl, 5);
   const double toFrames = secondsSince(submitted);
   ASSERT_FALSE(frames.empty()) << "ffprobe read no frame from " << streamUrl;
   // From the start (the first frame shows after the B-frame delay, 2 frames).
@@ -220,7 +208,7 @@ TEST_F(LiveStream, UnifiedJobStreamsWhileProcessingAndMatchesTheMp4) {
   const double toStreamUrl = secondsSince(submitted);
   EXPECT_EQ(live["status"], "processing");
   const std::string streamUrl = live["stream_url"];
-  const auto frames = firstFrameTimes(streamUrl);
+  const auto frames = firstFrameTimes(streamUrl, 5);
   const double toFrames = secondsSince(submitted);
   ASSERT_FALSE(frames.empty()) << "ffprobe read no frame from " << streamUrl;
   auto during = c.Get(path, bearer(key_));

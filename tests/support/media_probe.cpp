@@ -1,9 +1,11 @@
 #include "support/media_probe.h"
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "media/ffmpeg_handles.h"
+#include "support/process.h"
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -82,6 +84,18 @@ ProbeResult probeFile(const std::string& path) {
   }
   result.moovBeforeMdat = moovFirst(path);
   return result;
+}
+
+std::vector<double> firstFrameTimes(const std::string& url, int frames) {
+  const auto r = runProcess({"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0",
+                             "-read_intervals", "%+#" + std::to_string(frames), "-show_entries",
+                             "frame=best_effort_timestamp_time", "-of", "csv=p=0", url});
+  std::vector<double> times;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line != "N/A") times.push_back(std::stod(line));
+  }
+  return times;
 }
 
 }  // namespace dh::test

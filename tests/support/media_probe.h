@@ -28,4 +28,8 @@ struct ProbeResult {
 
 ProbeResult probeFile(const std::string& path);
 
+// The timestamps of the first `frames` video frames ffprobe reads from `url` (a file, or an HLS
+// playlist served over HTTP, as a player would read it); empty when it reads none.
+std::vector<double> firstFrameTimes(const std::string& url, int frames);
+
 }  // namespace dh::test
