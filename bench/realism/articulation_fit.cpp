@@ -125,21 +125,19 @@ int run(const std::string& listPath, const std::string& dumpDir) {
   const speech::ArticulationConfig current;
   const Score base = score(clips, current);
   std::vector<Score> scores;
-  for (double weight : {0.25, 0.5, 0.75})
-    for (double closure : {0.5, 0.7, 1.0})
-      for (double lead : {0.03, 0.06, 0.09})
-        for (double coart : {1.0, 1.6})
-          for (double vowelFull : {0.0, 0.12})
-            for (double smoothing : {0.02, 0.03, 0.04}) {
-              speech::ArticulationConfig c = current;
-              c.loudnessWeight = weight;
-              c.closureDepth = closure;
-              c.phoneLeadSeconds = lead;
-              c.coarticulationScale = coart;
-              c.vowelFullSeconds = vowelFull;
-              c.jawSmoothingSeconds = smoothing;
-              scores.push_back(score(clips, c));
-            }
+  for (double weight : {0.25, 0.5})
+    for (double closure : {0.0, 0.35, 0.7})
+      for (double band : {0.0, 0.3, 0.4, 0.5})
+        for (double bandLead : {0.0, 0.04, 0.08})
+          for (double smoothing : {0.03, 0.04}) {
+            speech::ArticulationConfig c = current;
+            c.loudnessWeight = weight;
+            c.closureDepth = closure;
+            c.mouthBandWeight = band;
+            c.mouthBandLeadSeconds = bandLead;
+            c.jawSmoothingSeconds = smoothing;
+            scores.push_back(score(clips, c));
+          }
   // The recogniser's phone language-model weight, with the shipped articulation settings.
   for (double weight : {2.0, 4.0, 8.0, 12.0}) {
     std::vector<FitClip> variant = clips;
@@ -155,17 +153,16 @@ int run(const std::string& listPath, const std::string& dumpDir) {
               << " ms\n";
   }
   std::sort(scores.begin(), scores.end(),
-            [](const Score& a, const Score& b) { return a.lag0 > b.lag0; });
+            [](const Score& a, const Score& b) { return a.best > b.best; });
   auto print = [](const char* label, const Score& s) {
     std::cout << std::fixed << std::setprecision(2) << label << " loudnessWeight "
               << s.config.loudnessWeight << " shapeFloor " << s.config.shapeFloor << " closure "
-              << s.config.closureDepth << " lead " << s.config.phoneLeadSeconds << " coart "
-              << s.config.coarticulationScale << " vowelFull " << s.config.vowelFullSeconds
-              << " smooth " << s.config.jawSmoothingSeconds << "  | r0 " << s.lag0 << " best "
-              << s.best << " at " << std::setprecision(0) << s.lagMs << " ms, open x"
-              << std::setprecision(2) << s.openRatio << ", " << s.openings
-              << " openings/s (jawGain to match " << s.config.jawGain / std::max(1e-6, s.openRatio)
-              << ")\n";
+              << s.config.closureDepth << " band " << s.config.mouthBandWeight << " band lead "
+              << s.config.mouthBandLeadSeconds << " smooth " << s.config.jawSmoothingSeconds
+              << "  | r0 " << s.lag0 << " best " << s.best << " at " << std::setprecision(0)
+              << s.lagMs << " ms, open x" << std::setprecision(2) << s.openRatio << ", "
+              << s.openings << " openings/s (jawGain to match "
+              << s.config.jawGain / std::max(1e-6, s.openRatio) << ")\n";
   };
   print("current:", base);
   for (size_t i = 0; i < std::min<size_t>(25, scores.size()); ++i) print("fit:", scores[i]);

@@ -19,6 +19,8 @@ constexpr double kMinPitchHz = 80.0;  // lags up to half the window: the window 
                                       // (Boersma's method) is unreliable beyond that
 constexpr double kMaxPitchHz = 400.0;
 constexpr double kFricativeHz = 4000.0;
+constexpr double kMouthBandLowHz = 1800.0;  // AcousticFeatures::mouthBandDb
+constexpr double kMouthBandHighHz = 3200.0;
 constexpr double kFormantBandHz = 4000.0;  // formants are estimated in 0..4 kHz
 constexpr double kEnvelopeStepHz = 25.0;
 constexpr double kEnvelopeLowHz = 150.0;
@@ -243,6 +245,7 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   out.f1.assign(frames, 0.0f);
   out.f2.assign(frames, 0.0f);
   out.fricative.assign(frames, 0.0f);
+  out.mouthBandDb.assign(frames, -120.0f);
   if (frames == 0) return out;
 
   const Tables tables = makeTables(windowSize, config.sampleRate);
@@ -250,6 +253,8 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
   const int maxLag = std::min(windowSize / 2, static_cast<int>(config.sampleRate / kMinPitchHz));
   const int fricativeBin = static_cast<int>(kFricativeHz / tables.binHz);
   const int lowBin = static_cast<int>(100.0 / tables.binHz);
+  const int mouthFirst = static_cast<int>(kMouthBandLowHz / tables.binHz);
+  const int mouthLast = static_cast<int>(kMouthBandHighHz / tables.binHz);
 
   std::vector<int> pitchLag(frames, 0);
   // Power in coarse bands of the speech range per frame, for the noisy-recording level below.
@@ -298,11 +303,14 @@ AcousticFeatures analyzeAcoustics(const std::vector<float>& mono, const Acoustic
       const size_t frame = first + b;
       double high = 0.0;
       double total = 0.0;
+      double mouth = 0.0;
       for (int k = lowBin; k <= kFftSize / 2; ++k) {
         total += power[k];
         if (k >= fricativeBin) high += power[k];
+        if (k >= mouthFirst && k <= mouthLast) mouth += power[k];
       }
       out.fricative[frame] = total > 0.0 ? static_cast<float>(high / total) : 0.0f;
+      out.mouthBandDb[frame] = static_cast<float>(10.0 * std::log10(mouth + 1e-12));
       for (int band = 0; band < bands; ++band) {
         double sum = 0.0;
         for (int k = bandFirst + band * kBinsPerBand; k < bandFirst + (band + 1) * kBinsPerBand;

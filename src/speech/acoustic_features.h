@@ -28,14 +28,18 @@ struct AcousticConfig {
 
 struct AcousticFeatures {
   double hopSeconds = 0.01;
-  std::vector<float> levelDb;     // frame RMS level, dBFS
-  std::vector<float> loudness;    // 0..1 relative to the clip's speech level, smoothed
-  std::vector<uint8_t> active;    // 1 = speech activity
-  std::vector<float> voicing;     // 0..1 normalised autocorrelation peak at the pitch lag
-  std::vector<float> pitchHz;     // voice pitch (F0) where voiced (voicing >= 0.5), else 0
-  std::vector<float> f1;          // Hz, first formant estimate (0 where unvoiced)
-  std::vector<float> f2;          // Hz, second formant estimate (0 where unvoiced)
-  std::vector<float> fricative;   // 0..1 share of energy above 4 kHz
+  std::vector<float> levelDb;    // frame RMS level, dBFS
+  std::vector<float> loudness;   // 0..1 relative to the clip's speech level, smoothed
+  std::vector<uint8_t> active;   // 1 = speech activity
+  std::vector<float> voicing;    // 0..1 normalised autocorrelation peak at the pitch lag
+  std::vector<float> pitchHz;    // voice pitch (F0) where voiced (voicing >= 0.5), else 0
+  std::vector<float> f1;         // Hz, first formant estimate (0 where unvoiced)
+  std::vector<float> f2;         // Hz, second formant estimate (0 where unvoiced)
+  std::vector<float> fricative;  // 0..1 share of energy above 4 kHz
+  // Power in the 1.8-3.2 kHz band (the region of F2 and F3), dB. Of the voice's spectrum it is
+  // the band whose envelope follows the area of the mouth opening most closely (Chandrasekaran
+  // et al. 2009, "The natural statistics of audiovisual speech", PLoS Comput Biol 5(7)).
+  std::vector<float> mouthBandDb;
   double speechLevelDb = -120.0;  // the clip's loud-speech level
   double noiseFloorDb = -120.0;   // the clip's noise floor
   bool denoised = false;          // levelDb was measured above the bands' noise (loud noise)

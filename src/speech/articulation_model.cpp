@@ -197,6 +197,34 @@ std::vector<float> smoothFinite(const std::vector<float>& values, double sigma) 
   return out;
 }
 
+// Per acoustic frame, the factor the jaw is scaled by for the level of the band around F2 and F3
+// (ArticulationConfig::mouthBandWeight): 1 where the band sits at the voice's mean level, more
+// where it is stronger. Mean and spread come from the frames of speech activity.
+std::vector<float> mouthBandScale(const AcousticFeatures& f, const ArticulationConfig& config) {
+  const size_t n = f.size();
+  std::vector<float> scale(n, 1.0f);
+  if (config.mouthBandWeight <= 0.0 || f.mouthBandDb.size() != n) return scale;
+  double sum = 0.0, squares = 0.0;
+  size_t count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.active[i]) continue;
+    sum += f.mouthBandDb[i];
+    squares += static_cast<double>(f.mouthBandDb[i]) * f.mouthBandDb[i];
+    ++count;
+  }
+  if (count < 10) return scale;
+  const double mean = sum / count;
+  const double spread = std::sqrt(std::max(1e-6, squares / count - mean * mean));
+  const auto lead = static_cast<long>(std::lround(config.mouthBandLeadSeconds / f.hopSeconds));
+  for (size_t i = 0; i < n; ++i) {
+    const auto from = static_cast<size_t>(std::clamp<long>(static_cast<long>(i) + lead, 0, n - 1));
+    const double z = std::clamp((f.mouthBandDb[from] - mean) / spread, -config.mouthBandLimit,
+                                config.mouthBandLimit);
+    scale[i] = static_cast<float>(std::exp(config.mouthBandWeight * z));
+  }
+  return scale;
+}
+
 float clamp01(double v) {
   return static_cast<float>(std::clamp(v, 0.0, 1.0));
 }
@@ -282,6 +310,7 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
   const std::vector<float> gate = speechGate(features, config);
   const bool havePhones = !phones.empty();
   const std::vector<float> envelopeLead = leadOnsets(features.loudness, step, config);
+  const std::vector<float> bandScale = mouthBandScale(features, config);
 
   Curves fine(n);
   for (size_t i = 0; i < n; ++i) {
@@ -310,7 +339,7 @@ ArticulationTrack buildArticulationTrack(const std::vector<TimedPhone>& phones,
     const double weight = havePhones ? config.loudnessWeight : 1.0;
     const double amplitude = (1.0 - weight) + weight * std::pow(envelope, config.loudnessExponent);
     // The lips' closures and the pause gate are applied after the jaw's inertia (below).
-    fine.jaw[i] = clamp01(config.jawGain * amplitude *
+    fine.jaw[i] = clamp01(config.jawGain * amplitude * bandScale[i] *
                           (config.shapeFloor + (1.0 - config.shapeFloor) * jawShape) *
                           (1.0 - 0.4 * hiss) * (1.0 - 0.4 * shapes.tuck[i]));
     const double lipAmount = gate[i] * std::min(1.0, 0.4 + envelope);
