@@ -244,6 +244,42 @@ int drawLargestMotion(const std::string& video, const std::string& outPath) {
   return 0;
 }
 
+// Frames [first, first + count) of `video`, cropped around the mouth and enlarged, with the
+// tracker's lip points (outer green, inner red) and the lip gap it measures: to see what the
+// mouth-opening curves are made of.
+int drawLips(const std::string& video, int first, int count, const std::string& outPath) {
+  const TrackedVideo tracked = trackVideo(video);
+  const FaceCurves c = measureCurves(tracked);
+  const int cell = 240;
+  const int last = std::min<int>(first + count, static_cast<int>(tracked.landmarks.size()));
+  if (first < 0 || first >= last) throw std::runtime_error("--lips-from is past the video's end");
+  cv::Mat sheet(cell, (last - first) * cell, CV_8UC3, cv::Scalar(40, 40, 40));
+  for (int k = first; k < last; ++k) {
+    const cv::Mat f = readFrame(video, k, std::min(tracked.width, tracked.height));
+    const face::Landmarks& lm = tracked.landmarks[k];
+    const float width = cv::norm(lm[54] - lm[48]);
+    const cv::Point2f centre = (lm[48] + lm[54]) * 0.5f;
+    cv::Rect box(cvRound(centre.x - width), cvRound(centre.y - width), cvRound(2 * width),
+                 cvRound(2 * width));
+    box &= cv::Rect(0, 0, f.cols, f.rows);
+    if (box.area() == 0) continue;
+    const double zoom = static_cast<double>(cell) / std::max(box.width, box.height);
+    cv::Mat crop;
+    cv::resize(f(box), crop, cv::Size(), zoom, zoom, cv::INTER_CUBIC);
+    for (int i = 48; i < 68; ++i) {
+      const cv::Point2f p = (lm[i] - cv::Point2f(box.tl())) * static_cast<float>(zoom);
+      cv::circle(crop, p, 2, i < 60 ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 255), cv::FILLED);
+    }
+    crop.copyTo(sheet(
+        cv::Rect((k - first) * cell, 0, std::min(cell, crop.cols), std::min(cell, crop.rows))));
+    cv::putText(sheet, std::to_string(k) + ": gap " + fixed(c.mouth[k], 3),
+                {(k - first) * cell + 4, 16}, cv::FONT_HERSHEY_SIMPLEX, 0.42,
+                cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+  }
+  cv::imwrite(outPath, sheet);
+  return 0;
+}
+
 int run(const std::string& listPath, const std::string& outDir) {
   std::filesystem::create_directories(outDir);
   std::vector<Result> results;
@@ -293,19 +329,27 @@ int run(const std::string& listPath, const std::string& outDir) {
 
 int main(int argc, char** argv) {
   CLI::App app("Realism benchmark: real talking clips against our renders of their sound");
-  std::string list, out, motionOf;
+  std::string list, out, motionOf, lipsOf;
+  int lipsFrom = 0, lipsCount = 8;
   auto* listOption =
       app.add_option("--list", list, "Tab-separated clip list (see the file's header)");
   app.add_option("--out", out,
                  "Folder for sheets, results.json and summary.md (with --list), or "
-                 "the PNG to write (with --largest-motion)")
+                 "the PNG to write (with --largest-motion or --lips)")
       ->required();
   auto* motionOption = app.add_option("--largest-motion", motionOf,
                                       "A render: draw its frames of largest head motion instead");
+  auto* lipsOption = app.add_option(
+      "--lips", lipsOf, "A video: draw its mouth with the tracker's lip points instead");
+  app.add_option("--lips-from", lipsFrom, "First frame for --lips");
+  app.add_option("--lips-count", lipsCount, "Frames for --lips")->check(CLI::Range(1, 24));
   listOption->excludes(motionOption);
+  listOption->excludes(lipsOption);
+  motionOption->excludes(lipsOption);
   CLI11_PARSE(app, argc, argv);
   try {
     if (!motionOf.empty()) return dh::bench::drawLargestMotion(motionOf, out);
+    if (!lipsOf.empty()) return dh::bench::drawLips(lipsOf, lipsFrom, lipsCount, out);
     if (list.empty()) throw std::runtime_error("--list or --largest-motion is required");
     return dh::bench::run(list, out);
   } catch (const std::exception& e) {

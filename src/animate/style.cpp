@@ -98,7 +98,7 @@ void readExpression(std::string_view text, PromptReading& out) {
     out.applied.push_back(amount("serious", std::min(1.0f, 0.5f * k)));
   } else if (name == "confident") {
     style.headPitch = -2.5f * k;
-    style.smile = std::min(1.0f, 0.2f * k);
+    style.smile = std::min(1.0f, 0.35f * k);
     out.applied.push_back(amount("confident", std::min(1.0f, 0.5f * k)));
   } else if (name == "surprised") {
     style.browLift = std::min(1.0f, 0.6f * k);
