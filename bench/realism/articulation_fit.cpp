@@ -127,15 +127,15 @@ int run(const std::string& listPath, const std::string& dumpDir) {
   std::vector<Score> scores;
   for (double weight : {0.25, 0.5})
     for (double closure : {0.0, 0.35, 0.7})
-      for (double band : {0.0, 0.3, 0.4, 0.5})
-        for (double bandLead : {0.0, 0.04, 0.08})
-          for (double smoothing : {0.03, 0.04}) {
+      for (double band : {0.0, 0.3, 0.5})
+        for (double bandLead : {0.0, 0.04})
+          for (double shapeWeight : {0.5, 0.65, 0.8}) {
             speech::ArticulationConfig c = current;
             c.loudnessWeight = weight;
             c.closureDepth = closure;
             c.mouthBandWeight = band;
             c.mouthBandLeadSeconds = bandLead;
-            c.jawSmoothingSeconds = smoothing;
+            c.phoneShapeWeight = shapeWeight;
             scores.push_back(score(clips, c));
           }
   // The recogniser's phone language-model weight, with the shipped articulation settings.
@@ -158,7 +158,7 @@ int run(const std::string& listPath, const std::string& dumpDir) {
     std::cout << std::fixed << std::setprecision(2) << label << " loudnessWeight "
               << s.config.loudnessWeight << " shapeFloor " << s.config.shapeFloor << " closure "
               << s.config.closureDepth << " band " << s.config.mouthBandWeight << " band lead "
-              << s.config.mouthBandLeadSeconds << " smooth " << s.config.jawSmoothingSeconds
+ << s.config.mouthBandLeadSeconds << " phone shape " << s.config.phoneShapeWeight << " smooth " << s.config.jawSmoothingSeconds
               << "  | r0 " << s.lag0 << " best " << s.best << " at " << std::setprecision(0)
               << s.lagMs << " ms, open x" << std::setprecision(2) << s.openRatio << ", "
               << s.openings << " openings/s (jawGain to match "
