@@ -12,7 +12,7 @@ namespace dh::speech {
 
 // The defaults of the jaw's amplitude and timing (loudnessWeight, shapeFloor, closureDepth,
 // phoneLeadSeconds, coarticulationScale, vowelFullSeconds, jawSmoothingSeconds, jawGain,
-// visualLeadSeconds) are
+// visualLeadSeconds, phoneShapeWeight, mouthBandWeight, mouthBandLeadSeconds) are
 // fitted to real speakers' measured lip motion: `bench/realism/realism.sh` then
 // `build/bench/realism/articulation_fit --list build/realism/work/clips.tsv` (see
 // docs/BENCHMARKS.md, "Realism").
