@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include "core/error.h"
 #include "speech/phone_targets.h"
@@ -110,6 +111,66 @@ TEST(AcousticFeatures, CuesAgreeWithRecognisedPhones) {
   EXPECT_GT(medianF1, 300.0f);
   EXPECT_LT(medianF1, 900.0f);
   EXPECT_GT(sibilantHiss / sibilantFrames, 2.0 * vowelHiss / vowelFrames);
+}
+
+// The 1.8-3.2 kHz band (the mouth band) is measured: stronger on vowels, where the mouth is
+// open, than on the nasals and stops that close it.
+TEST(AcousticFeatures, MouthBandIsStrongerOnVowelsThanOnLipClosures) {
+  const std::vector<float> mono = test::monoClip("speech/en_m_librivox_0870.wav");
+  const SpeechAnalysis a = analyzeSpeech(mono, 25.0);
+  const AcousticFeatures& f = a.features;
+  ASSERT_EQ(f.mouthBandDb.size(), f.size());
+  double vowel = 0.0, closed = 0.0;
+  size_t vowelFrames = 0, closedFrames = 0;
+  for (const auto& phone : a.phones) {
+    const PhoneClass c = targetForPhone(phone.phone).phoneClass;
+    for (auto i = static_cast<size_t>(phone.start / f.hopSeconds);
+         i < static_cast<size_t>(phone.end / f.hopSeconds) && i < f.size(); ++i) {
+      if (!f.active[i]) continue;
+      if (c == PhoneClass::Vowel) vowel += f.mouthBandDb[i], ++vowelFrames;
+      if (c == PhoneClass::Bilabial) closed += f.mouthBandDb[i], ++closedFrames;
+    }
+  }
+  ASSERT_GT(vowelFrames, 50u);
+  ASSERT_GT(closedFrames, 5u);
+  std::cout << "mouth band: vowels " << vowel / vowelFrames << " dB, p/b/m "
+            << closed / closedFrames << " dB\n";
+  EXPECT_GT(vowel / vowelFrames, closed / closedFrames + 3.0);
+}
+
+// The mouth band scales the jaw: where it is stronger the jaw opens wider, where it is weaker
+// less, and pauses stay closed whatever the band does; with its weight at 0 it changes nothing.
+TEST(ArticulationTrack, JawFollowsTheMouthBandsLevel) {
+  const std::vector<float> mono = test::monoClip("speech/en_m_jfk.wav");
+  const SpeechAnalysis base = analyzeSpeech(mono, 25.0);
+  const size_t n = base.features.size();
+  const size_t from = n / 4, to = n / 2;  // the band 10 dB stronger or weaker in the 2nd quarter
+  AcousticFeatures stronger = base.features, weaker = base.features;
+  for (size_t i = from; i < to; ++i) {
+    stronger.mouthBandDb[i] += 10.0f;
+    weaker.mouthBandDb[i] -= 10.0f;
+  }
+  const auto jawSum = [&](const AcousticFeatures& f, const ArticulationConfig& config) {
+    const ArticulationTrack track = buildArticulationTrack(base.phones, f, 25.0, config);
+    double sum = 0.0;
+    for (size_t k = 0; k < track.size(); ++k) {
+      const double t = k / 25.0;
+      if (t >= (from + 10) * f.hopSeconds && t < (to - 10) * f.hopSeconds) {
+        sum += track.frames[k].jawOpen;
+      }
+      if (base.track.frames[k].jawOpen == 0.0f) EXPECT_EQ(track.frames[k].jawOpen, 0.0f) << k;
+    }
+    return sum;
+  };
+  const double normal = jawSum(base.features, {});
+  ASSERT_GT(normal, 1.0);
+  EXPECT_GT(jawSum(stronger, {}), 1.02 * normal);
+  EXPECT_LT(jawSum(weaker, {}), 0.95 * normal);
+
+  ArticulationConfig off;
+  off.mouthBandWeight = 0.0;
+  EXPECT_EQ(jawSum(stronger, off), jawSum(base.features, off));
+  EXPECT_EQ(jawSum(weaker, off), jawSum(base.features, off));
 }
 
 // The track comes out at any frame rate with the video's frame count, and the rates agree.
