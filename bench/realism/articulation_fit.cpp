@@ -158,11 +158,12 @@ int run(const std::string& listPath, const std::string& dumpDir) {
     std::cout << std::fixed << std::setprecision(2) << label << " loudnessWeight "
               << s.config.loudnessWeight << " shapeFloor " << s.config.shapeFloor << " closure "
               << s.config.closureDepth << " band " << s.config.mouthBandWeight << " band lead "
- << s.config.mouthBandLeadSeconds << " phone shape " << s.config.phoneShapeWeight << " smooth " << s.config.jawSmoothingSeconds
-              << "  | r0 " << s.lag0 << " best " << s.best << " at " << std::setprecision(0)
-              << s.lagMs << " ms, open x" << std::setprecision(2) << s.openRatio << ", "
-              << s.openings << " openings/s (jawGain to match "
-              << s.config.jawGain / std::max(1e-6, s.openRatio) << ")\n";
+              << s.config.mouthBandLeadSeconds << " phone shape " << s.config.phoneShapeWeight
+              << " smooth " << s.config.jawSmoothingSeconds << "  | r0 " << s.lag0 << " best "
+              << s.best << " at " << std::setprecision(0) << s.lagMs << " ms, open x"
+              << std::setprecision(2) << s.openRatio << ", " << s.openings
+              << " openings/s (jawGain to match " << s.config.jawGain / std::max(1e-6, s.openRatio)
+              << ")\n";
   };
   print("current:", base);
   for (size_t i = 0; i < std::min<size_t>(25, scores.size()); ++i) print("fit:", scores[i]);
