@@ -1,20 +1,24 @@
 // Fits the articulation model to real speakers: for each real clip, its phones (recognised from
 // its sound, as a render would) and the acoustic cues go through the articulation model under a
 // grid of settings, and the jaw track's predicted lip gap is compared with the lip gap the
-// tracker measures on the real speaker. Prints the settings ranked by the median correlation
-// (lag 0), the gain that matches the real opening, and the real opening per phone.
+// tracker measures on the real speaker. Prints the settings ranked by the median correlation at
+// the best lag, the gain that matches the real opening, and the real opening per phone.
 //
-// Usage: articulation_fit --list FILE [--dump DIR]   (FILE: the clip list bench/realism/realism.sh
-// writes; --dump writes each clip's real and predicted curves as CSV instead of fitting)
+// Usage: articulation_fit --list FILE [--dump DIR | --bands]   (FILE: the clip list
+// bench/realism/realism.sh writes; --dump writes each clip's real and predicted curves as CSV
+// instead of fitting; --bands prints how well each band of the voice's spectrum follows the real
+// lip gap)
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "fit_clips.h"
 #include "realism_measures.h"
+#include "spectral_bands.h"
 #include "speech/signal_utils.h"
 #include "speech/speech_analysis.h"
 
@@ -81,6 +85,36 @@ void printPhoneOpenings(const std::vector<FitClip>& clips, double leadSeconds) {
   }
 }
 
+// Which part of the voice's spectrum follows the real lip gap: per mel band, the median over the
+// clips of the correlation between the band's log power and the real lip gap (lag 0 and best
+// lag within +-200 ms), then the same for the loudness envelope.
+void printBandCorrelations(const std::vector<FitClip>& clips) {
+  std::vector<BandLevels> levels;
+  for (const auto& clip : clips)
+    levels.push_back(melBandLevels(clip.mono, clip.fps, clip.realMouth.size()));
+  auto report = [&](const std::string& label, auto curveOf) {
+    std::vector<double> lag0, best;
+    for (size_t c = 0; c < clips.size(); ++c) {
+      const LagCorrelation r = mouthCorrelation(curveOf(c), clips[c].realMouth, clips[c].fps);
+      lag0.push_back(r.atZero);
+      best.push_back(r.best);
+    }
+    std::cout << std::fixed << std::setprecision(2) << label << ": r0 " << median(lag0) << " best "
+              << median(best) << "\n";
+  };
+  const auto& edges = levels.front().edgesHz;
+  for (size_t b = 0; b < edges.size(); ++b) {
+    std::ostringstream label;
+    label << "band " << std::setw(2) << b << " " << std::setw(5) << std::lround(edges[b].first)
+          << "-" << std::setw(5) << std::lround(edges[b].second) << " Hz";
+    report(label.str(), [&](size_t c) { return levels[c].level[b]; });
+  }
+  report("loudness envelope", [&](size_t c) {
+    return speech::buildArticulationTrack(clips[c].phones, clips[c].features, clips[c].fps)
+        .loudness;
+  });
+}
+
 // Writes one CSV per clip (frame, real lip gap, predicted lip gap, speech, loudness) for
 // analysis outside the program.
 void dumpCurves(const std::vector<FitClip>& clips, const std::string& dir) {
@@ -111,10 +145,14 @@ void dumpCurves(const std::vector<FitClip>& clips, const std::string& dir) {
   }
 }
 
-int run(const std::string& listPath, const std::string& dumpDir) {
+int run(const std::string& listPath, const std::string& dumpDir, bool bands) {
   std::vector<FitClip> clips = loadFitClips(listPath);
   if (!dumpDir.empty()) {
     dumpCurves(clips, dumpDir);
+    return 0;
+  }
+  if (bands) {
+    printBandCorrelations(clips);
     return 0;
   }
   const speech::SpeechAnalysisConfig analysis;
@@ -167,10 +205,10 @@ int run(const std::string& listPath, const std::string& dumpDir) {
   };
   print("current:", base);
   for (size_t i = 0; i < std::min<size_t>(25, scores.size()); ++i) print("fit:", scores[i]);
+  std::cout << "per clip, with the shipped settings:\n";
   for (const auto& clip : clips) {
-    const std::vector<float> ours = predictedGap(clip, scores.front().config);
+    const std::vector<float> ours = predictedGap(clip, current);
     const LagCorrelation c = mouthCorrelation(ours, clip.realMouth, clip.fps);
-    const SoundCurves sound{{}, clip.speech};
     std::cout << std::fixed << std::setprecision(2) << "  " << clip.name << ": r0 " << c.atZero
               << " best " << c.best << " at " << std::setprecision(0) << c.bestLagSeconds * 1000
               << " ms\n";
@@ -188,9 +226,12 @@ int main(int argc, char** argv) {
   app.add_option("--list", list, "Clip list written by bench/realism/realism.sh")->required();
   std::string dump;
   app.add_option("--dump", dump, "Write each clip's curves as CSV into this folder and stop");
+  bool bands = false;
+  app.add_flag("--bands", bands,
+               "Print how well each mel band of the voice follows the real lip gap and stop");
   CLI11_PARSE(app, argc, argv);
   try {
-    return dh::bench::run(list, dump);
+    return dh::bench::run(list, dump, bands);
   } catch (const std::exception& e) {
     std::cerr << "articulation_fit: " << e.what() << "\n";
     return 1;

@@ -87,13 +87,21 @@ TrackedVideo trackVideo(const std::string& path, const TrackOptions& options) {
   return out;
 }
 
-cv::Mat readFrame(const std::string& path, int index, int shortSide) {
+std::vector<cv::Mat> readFrames(const std::string& path, int first, int count, int shortSide) {
   cv::VideoCapture capture(path, cv::CAP_FFMPEG);
   if (!capture.isOpened()) throw std::runtime_error("cannot open video " + path);
-  capture.set(cv::CAP_PROP_POS_FRAMES, index);
+  capture.set(cv::CAP_PROP_POS_FRAMES, first);
+  std::vector<cv::Mat> frames;
   cv::Mat frame;
-  if (!capture.read(frame)) throw std::runtime_error("cannot read frame of " + path);
-  return scaledToShortSide(frame, shortSide);
+  while (static_cast<int>(frames.size()) < count && capture.read(frame)) {
+    frames.push_back(scaledToShortSide(frame, shortSide));
+  }
+  if (frames.empty()) throw std::runtime_error("cannot read frame of " + path);
+  return frames;
+}
+
+cv::Mat readFrame(const std::string& path, int index, int shortSide) {
+  return readFrames(path, index, 1, shortSide).front();
 }
 
 }  // namespace dh::bench

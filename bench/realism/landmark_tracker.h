@@ -30,5 +30,7 @@ TrackedVideo trackVideo(const std::string& path, const TrackOptions& options = {
 
 // Frame `index` of `path` at the tracker's scale (for sheets).
 cv::Mat readFrame(const std::string& path, int index, int shortSide);
+// Up to `count` frames from `first` on, read in one pass (at least one, or it throws).
+std::vector<cv::Mat> readFrames(const std::string& path, int first, int count, int shortSide);
 
 }  // namespace dh::bench

@@ -253,9 +253,11 @@ int drawLips(const std::string& video, int first, int count, const std::string& 
   const int cell = 240;
   const int last = std::min<int>(first + count, static_cast<int>(tracked.landmarks.size()));
   if (first < 0 || first >= last) throw std::runtime_error("--lips-from is past the video's end");
-  cv::Mat sheet(cell, (last - first) * cell, CV_8UC3, cv::Scalar(40, 40, 40));
-  for (int k = first; k < last; ++k) {
-    const cv::Mat f = readFrame(video, k, std::min(tracked.width, tracked.height));
+  const std::vector<cv::Mat> frames =
+      readFrames(video, first, last - first, std::min(tracked.width, tracked.height));
+  cv::Mat sheet(cell, static_cast<int>(frames.size()) * cell, CV_8UC3, cv::Scalar(40, 40, 40));
+  for (int k = first; k < first + static_cast<int>(frames.size()); ++k) {
+    const cv::Mat& f = frames[k - first];
     const face::Landmarks& lm = tracked.landmarks[k];
     const float width = cv::norm(lm[54] - lm[48]);
     const cv::Point2f centre = (lm[48] + lm[54]) * 0.5f;
