@@ -18,6 +18,7 @@
 
 #include "clip_list.h"
 #include "core/file_io.h"
+#include "fit_clips.h"
 #include "media/audio_decoder.h"
 #include "realism_measures.h"
 
@@ -128,13 +129,6 @@ double ratio(double ours, double real) {
   return real > 1e-9 ? ours / real : 0.0;
 }
 
-double medianOf(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 nlohmann::json statsJson(const ClipStats& s) {
   return {{"mean_open_speech_iod", s.meanOpenSpeech},
           {"roll_std_deg", s.rollStd},
@@ -186,7 +180,7 @@ std::string table(const std::vector<Result>& results) {
       << fixed(v[10], 2) << " (" << fixed(v[11], 2) << ") |\n";
   }
   double m[12];
-  for (int i = 0; i < 12; ++i) m[i] = medianOf(cols[i]);
+  for (int i = 0; i < 12; ++i) m[i] = median(cols[i]);
   t << "| **median** (" << cols[0].size() << " rendered) | " << fixed(m[0], 2) << " | "
     << fixed(m[1], 2) << " | " << fixed(m[2], 0);
   for (int i = 3; i < 9; ++i) t << " | " << fixed(m[i], 2);
