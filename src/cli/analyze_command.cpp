@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "core/file_io.h"
 #include "media/audio_decoder.h"
+#include "media/image_encoder.h"
 #include "speech/speech_analysis.h"
 #include "speech/track_plot.h"
 #include "speech/tts.h"
@@ -76,7 +77,7 @@ int runAnalyze(const AnalyzeArgs& args) {
     out["phones"] = std::move(list);
   }
   if (!args.plot.empty()) {
-    speech::writeTrackPlot(args.plot, mono, analysis, {title});
+    media::writePng(args.plot, speech::drawTrackPlot(mono, analysis, {title}));
     out["plot"] = args.plot;
   }
   std::cout << out.dump() << std::endl;

@@ -1,12 +1,12 @@
 #include "service/watermark.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 
 #include "core/error.h"
 #include "media/image_decoder.h"
+#include "media/image_encoder.h"
 
 namespace dh::service {
 
@@ -26,10 +26,7 @@ std::vector<uint8_t> watermarkImage(const std::vector<uint8_t>& image, const std
   cv::addWeighted(region, 0.55, dark, 0.45, 0.0, region);
   cv::putText(photo, label, cv::Point(box.x + margin, box.y + margin + text.height),
               cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
-  std::vector<uint8_t> png;
-  if (!cv::imencode(".jpg", photo, png, {cv::IMWRITE_JPEG_QUALITY, 95}))
-    throw core::Error(core::ErrorKind::Internal, "watermark: JPEG encoding failed");
-  return png;
+  return media::encodeJpeg(photo);
 }
 
 }  // namespace dh::service

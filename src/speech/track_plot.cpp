@@ -1,13 +1,11 @@
 #include "speech/track_plot.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "core/error.h"
 #include "speech/phone_targets.h"
 
 namespace dh::speech {
@@ -111,8 +109,8 @@ std::string asciiPhone(const std::string& phone) {
   return out;
 }
 
-void writeTrackPlot(const std::string& path, const std::vector<float>& mono16k,
-                    const SpeechAnalysis& analysis, const TrackPlotOptions& options) {
+cv::Mat drawTrackPlot(const std::vector<float>& mono16k, const SpeechAnalysis& analysis,
+                      const TrackPlotOptions& options) {
   const ArticulationTrack& track = analysis.track;
   const double seconds = static_cast<double>(mono16k.size()) / kAnalysisSampleRate;
   const int plotWidth = std::clamp(static_cast<int>(seconds * options.pixelsPerSecond),
@@ -227,9 +225,7 @@ void writeTrackPlot(const std::string& path, const std::vector<float>& mono16k,
   cv::fillConvexPoly(img, triangle, {0, 0, 0}, cv::LINE_AA);
   label(img, "stressed syllable (nod)", {x + 16, legendTop + 17});
 
-  if (!cv::imwrite(path, img)) {
-    throw core::Error(core::ErrorKind::Internal, "could not write the plot to " + path);
-  }
+  return img;
 }
 
 }  // namespace dh::speech

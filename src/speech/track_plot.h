@@ -1,6 +1,8 @@
 #pragma once
 // A picture of the lip-sync plan: waveform with voice activity, the phones, and the
 // articulation curves over time, so a person can check it by eye.
+#include <opencv2/core.hpp>
+
 #include <string>
 #include <vector>
 
@@ -15,9 +17,9 @@ struct TrackPlotOptions {
   int maxWidth = 4200;             // px; longer clips are compressed to fit
 };
 
-// Writes a PNG. Throws core::Error(Internal) when the file cannot be written.
-void writeTrackPlot(const std::string& path, const std::vector<float>& mono16k,
-                    const SpeechAnalysis& analysis, const TrackPlotOptions& options = {});
+// The plot as a BGR picture.
+cv::Mat drawTrackPlot(const std::vector<float>& mono16k, const SpeechAnalysis& analysis,
+                      const TrackPlotOptions& options = {});
 
 // Phone names in ASCII (X-SAMPA-like) for labels: "ʃ" -> "S", "aɪ" -> "aI".
 std::string asciiPhone(const std::string& phone);

@@ -158,7 +158,9 @@ TEST(ArticulationTrack, JawFollowsTheMouthBandsLevel) {
       if (t >= (from + 10) * f.hopSeconds && t < (to - 10) * f.hopSeconds) {
         sum += track.frames[k].jawOpen;
       }
-      if (base.track.frames[k].jawOpen == 0.0f) EXPECT_EQ(track.frames[k].jawOpen, 0.0f) << k;
+      if (base.track.frames[k].jawOpen == 0.0f) {
+        EXPECT_EQ(track.frames[k].jawOpen, 0.0f) << k;
+      }
     }
     return sum;
   };
