@@ -14,8 +14,8 @@ namespace {
 void checkPicture(const cv::Mat& bgr) {
   if (bgr.type() != CV_8UC3 || bgr.empty()) {
     throw core::Error(core::ErrorKind::Internal,
-                      fmt::format("image encoder: needs a BGR picture, got {}x{} type {}",
-                                  bgr.cols, bgr.rows, bgr.type()));
+                      fmt::format("image encoder: needs a BGR picture, got {}x{} type {}", bgr.cols,
+                                  bgr.rows, bgr.type()));
   }
 }
 
@@ -86,7 +86,8 @@ std::vector<uint8_t> encodePng(const cv::Mat& bgr) {
 void writePng(const std::string& path, const cv::Mat& bgr) {
   const std::vector<uint8_t> bytes = encodePng(bgr);
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  file.write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   if (!file.flush()) {
     throw core::Error(core::ErrorKind::Internal, "could not write the picture to " + path);
   }
