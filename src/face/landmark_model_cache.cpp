@@ -1,8 +1,14 @@
 #include "face/landmark_model_cache.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <vector>
 
@@ -35,7 +41,7 @@ class Writer {
 // Reads values from the cache's bytes; every read is bounds-checked, so a damaged file fails.
 class Reader {
  public:
-  explicit Reader(const std::vector<char>& bytes) : at_(bytes.data()), end_(at_ + bytes.size()) {}
+  explicit Reader(std::span<const char> bytes) : at_(bytes.data()), end_(at_ + bytes.size()) {}
   template <class T>
   bool get(T& value) {
     if (static_cast<size_t>(end_ - at_) < sizeof value) return false;
@@ -177,7 +183,7 @@ struct CachedModel {
   PixelSets pixels;
 };
 
-bool parseCache(const std::vector<char>& bytes, uint64_t modelBytes, CachedModel& model) {
+bool parseCache(std::span<const char> bytes, uint64_t modelBytes, CachedModel& model) {
   Reader in(bytes);
   char magic[sizeof kMagic];
   for (char& c : magic) {
@@ -224,21 +230,45 @@ bool parseCache(const std::vector<char>& bytes, uint64_t modelBytes, CachedModel
   return true;
 }
 
+// A whole file mapped read-only. Its pages come straight from the page cache: no 68 MB buffer to
+// allocate, zero and copy into, which took most of the load's kernel time.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+      void* data = ::mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ,
+                          MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (data != MAP_FAILED) {
+        data_ = static_cast<const char*>(data);
+        size_ = static_cast<size_t>(info.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::span<const char> bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 }  // namespace
 
 std::unique_ptr<dlib::shape_predictor> readLandmarkCache(const std::string& cachePath,
                                                          uint64_t modelBytes) {
   CachedModel model;
   {
-    // The file's bytes are freed before the predictor copies the forests, to keep the peak low.
-    std::ifstream file(cachePath, std::ios::binary | std::ios::ate);
-    if (!file) return nullptr;
-    const std::streamoff size = file.tellg();
-    if (size <= 0) return nullptr;
-    std::vector<char> bytes(static_cast<size_t>(size));
-    file.seekg(0);
-    if (!file.read(bytes.data(), size)) return nullptr;
-    if (!parseCache(bytes, modelBytes, model)) return nullptr;
+    // The file is unmapped before the predictor copies the forests, to keep the peak low.
+    const MappedFile file(cachePath);
+    if (file.bytes().empty() || !parseCache(file.bytes(), modelBytes, model)) return nullptr;
   }
   return std::make_unique<dlib::shape_predictor>(model.initialShape, model.forests, model.pixels);
 }
