@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "core/error.h"
 #include "media/ffmpeg_error.h"
 #include "media/ffmpeg_handles.h"
@@ -45,10 +47,27 @@ cv::Mat toBgr(const AVFrame& frame) {
   // so it draws into a padded buffer and the exact picture is copied out of it.
   constexpr int kPadPixels = 32;
   cv::Mat padded(frame.height + 2, frame.width + kPadPixels, CV_8UC3);
-  SwsPtr sws(sws_getContext(frame.width, frame.height, static_cast<AVPixelFormat>(frame.format),
-                            frame.width, frame.height, AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr,
-                            nullptr, nullptr));
+  // JPEG's full-range YUV comes as FFmpeg's deprecated "J" formats; libswscale takes the plain
+  // format with full range set instead (the same conversion, without its warning).
+  AVPixelFormat format = static_cast<AVPixelFormat>(frame.format);
+  bool fullRange = false;
+  for (const auto& [j, plain] : {std::pair{AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUV420P},
+                                 std::pair{AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUV422P},
+                                 std::pair{AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUV444P},
+                                 std::pair{AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUV440P},
+                                 std::pair{AV_PIX_FMT_YUVJ411P, AV_PIX_FMT_YUV411P}}) {
+    if (format == j) {
+      format = plain;
+      fullRange = true;
+    }
+  }
+  SwsPtr sws(sws_getContext(frame.width, frame.height, format, frame.width, frame.height,
+                            AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr, nullptr, nullptr));
   if (!sws) throw core::Error(core::ErrorKind::Internal, "cannot convert the image's pixel format");
+  if (fullRange) {
+    const int* bt601 = sws_getCoefficients(SWS_CS_DEFAULT);
+    sws_setColorspaceDetails(sws.get(), bt601, 1, bt601, 0, 0, 1 << 16, 1 << 16);
+  }
   uint8_t* dst[4] = {padded.data, nullptr, nullptr, nullptr};
   int dstStride[4] = {static_cast<int>(padded.step), 0, 0, 0};
   sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, dst, dstStride);

@@ -19,10 +19,12 @@ void checkPicture(const cv::Mat& bgr) {
   }
 }
 
-// `bgr` converted into a new frame of `format` (the frame's own padded, aligned buffers).
+// `bgr` converted into a new frame of `format` (the frame's own padded, aligned buffers). YUV is
+// full range with the BT.601 matrix, as JPEG (JFIF) has it.
 FramePtr convertedFrame(const cv::Mat& bgr, AVPixelFormat format) {
   FramePtr frame = allocFrame();
   frame->format = format;
+  frame->color_range = AVCOL_RANGE_JPEG;
   frame->width = bgr.cols;
   frame->height = bgr.rows;
   checkFfmpeg(av_frame_get_buffer(frame.get(), 0), "allocating a picture to encode");
@@ -33,6 +35,10 @@ FramePtr convertedFrame(const cv::Mat& bgr, AVPixelFormat format) {
   SwsPtr sws(sws_getContext(bgr.cols, bgr.rows, AV_PIX_FMT_BGR24, bgr.cols, bgr.rows, format,
                             SWS_BICUBIC | SWS_ACCURATE_RND, nullptr, nullptr, nullptr));
   if (!sws) throw core::Error(core::ErrorKind::Internal, "image encoder: no pixel conversion");
+  if (format != AV_PIX_FMT_RGB24) {
+    const int* bt601 = sws_getCoefficients(SWS_CS_ITU601);
+    sws_setColorspaceDetails(sws.get(), bt601, 1, bt601, 1, 0, 1 << 16, 1 << 16);
+  }
   const uint8_t* src[4] = {padded.data, nullptr, nullptr, nullptr};
   const int srcStride[4] = {static_cast<int>(padded.step), 0, 0, 0};
   sws_scale(sws.get(), src, srcStride, 0, bgr.rows, frame->data, frame->linesize);
@@ -47,6 +53,7 @@ std::vector<uint8_t> encodeStill(AVCodecID codecId, const AVFrame& frame, int qs
   ctx->width = frame.width;
   ctx->height = frame.height;
   ctx->pix_fmt = static_cast<AVPixelFormat>(frame.format);
+  ctx->color_range = frame.color_range;
   ctx->time_base = AVRational{1, 1};
   if (qscale > 0) {
     ctx->flags |= AV_CODEC_FLAG_QSCALE;
@@ -73,7 +80,8 @@ std::vector<uint8_t> encodeJpeg(const cv::Mat& bgr, int qscale) {
     throw core::Error(core::ErrorKind::Internal,
                       fmt::format("JPEG qscale {} is outside 2..31", qscale));
   }
-  const FramePtr frame = convertedFrame(bgr, AV_PIX_FMT_YUVJ420P);
+  // Plain YUV 4:2:0 marked full range: FFmpeg's "J" formats are deprecated.
+  const FramePtr frame = convertedFrame(bgr, AV_PIX_FMT_YUV420P);
   return encodeStill(AV_CODEC_ID_MJPEG, *frame, qscale);
 }
 
