@@ -84,9 +84,23 @@ face::FaceAnalysis analyzePortrait(const cv::Mat& photo) {
 
 std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
                                              const core::Progress& progress) {
-  const face::FaceAnalysis analysis = inputs.face ? *inputs.face : analyzePortrait(inputs.photo);
-  progress.update(0.7);
   const animate::Style style = animate::styleFromPrompt(inputs.options.prompt);
+
+  // The motion plan needs only the voice: made before waiting for the face.
+  // Gestures: from the words of a synthesised text, else the tilts of questions heard.
+  const animate::MotionOptions motion;
+  const double fps = inputs.speech.fps > 0 ? inputs.speech.fps : 25.0;
+  std::vector<animate::GestureCue> gestures = animate::gestureCues(inputs.words);
+  if (inputs.words.empty() && inputs.voice) {
+    gestures =
+        animate::questionTilts(*inputs.voice, inputs.voiceRate,
+                               animate::findPhrases(inputs.speech, fps, motion.phrasePauseSeconds));
+  }
+  std::vector<animate::FaceParams> plan =
+      animate::planMotion(inputs.speech, style, inputs.options.seed, motion, gestures);
+
+  const face::FaceAnalysis analysis = inputs.face ? inputs.face() : analyzePortrait(inputs.photo);
+  progress.update(0.7);
 
   // The framing: the part of the photo the video shows, at the output size.
   const cv::Rect crop = animate::framingCrop(style.framing, inputs.photo.size(), analysis.landmarks,
@@ -103,17 +117,6 @@ std::unique_ptr<FrameSource> makeFrameSource(const FrameSourceInputs& inputs,
   }
   const face::FaceAnalysis scaled = face::scaledTo(framed, inputs.outputSize);
 
-  // Gestures: from the words of a synthesised text, else the tilts of questions heard.
-  const animate::MotionOptions motion;
-  const double fps = inputs.speech.fps > 0 ? inputs.speech.fps : 25.0;
-  std::vector<animate::GestureCue> gestures = animate::gestureCues(inputs.words);
-  if (inputs.words.empty() && inputs.voice) {
-    gestures =
-        animate::questionTilts(*inputs.voice, inputs.voiceRate,
-                               animate::findPhrases(inputs.speech, fps, motion.phrasePauseSeconds));
-  }
-  std::vector<animate::FaceParams> plan =
-      animate::planMotion(inputs.speech, style, inputs.options.seed, motion, gestures);
   render::RendererOptions renderOptions;
   renderOptions.quality =
       inputs.options.mode == Mode::Pro ? render::Quality::Pro : render::Quality::Standard;

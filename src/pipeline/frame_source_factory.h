@@ -17,9 +17,10 @@ struct FrameSourceInputs {
   const speech::ArticulationTrack& speech;  // one entry per output frame
   cv::Size outputSize;
   const RenderOptions& options;
-  // The photo's face analysis when the caller already has it (it may run beside speech analysis);
-  // null: the factory analyses the photo itself.
-  const face::FaceAnalysis* face = nullptr;
+  // The photo's face analysis when the caller runs it (beside the speech analysis): asked for
+  // once, after the motion is planned, so the planning overlaps it too. Empty: the factory
+  // analyses the photo itself.
+  std::function<face::FaceAnalysis()> face = {};
   // Each frame's mouth pose when it is delivered as the voice is recognised (it may wait until
   // the pose is known); empty: the poses in `speech` are final.
   std::function<speech::MouthPose(int64_t frame)> mouth = {};

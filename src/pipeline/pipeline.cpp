@@ -81,14 +81,15 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   const ModeSettings mode = settingsFor(request.options.mode);
 
   const core::Progress decoding = progress.stage("decode", 0.0, 0.05);
-  cv::Mat photo = media::decodeImage(request.image, request.imageField);
+  const cv::Mat photo = media::decodeImage(request.image, request.imageField);
+  // The face is analysed in the background from here on, while the voice is decoded and analysed
+  // and the motion planned; the voice is recognised in the background while the frames are drawn:
+  // a frame waits only if its mouth pose is not yet known.
+  auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
   const media::AudioClip audio = media::decodeAudio(request.audio, request.audioField);
   decoding.update(1.0);
 
-  // The voice is recognised in the background while the face is analysed and the frames are
-  // drawn: a frame waits only if its mouth pose is not yet known.
   const core::Progress analysing = progress.stage("analyse", 0.05, 0.15);
-  auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
   const std::vector<float> voice = media::resampleMono(audio, speech::kAnalysisSampleRate);
   // One recognition thread: the pieces are then recognised one after the other in time order, so
   // the first piece (the first frame waits for it) has a core of its own beside the face analysis
@@ -98,12 +99,14 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   speechConfig.recognizer.threads = 1;
   speech::ArticulationFeed speech(voice, mode.fps, request.phones, request.audioField,
                                   speechConfig);
-  const face::FaceAnalysis face = faceAnalysis.get();
-  analysing.update(1.0);
-
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
   const RenderOptions& options = request.options;
-  FrameSourceInputs inputs{photo, speech.cues(), size, options, &face};
+  FrameSourceInputs inputs{photo, speech.cues(), size, options};
+  inputs.face = [&faceAnalysis, &analysing] {
+    face::FaceAnalysis face = faceAnalysis.get();
+    analysing.update(1.0);
+    return face;
+  };
   inputs.words = request.words;
   inputs.voice = &voice;
   inputs.voiceRate = speech::kAnalysisSampleRate;
