@@ -31,8 +31,7 @@ class FrameDrawingThread {
   // Frames drawn ahead of the consumer. x264's frame threads hold the consumer back in bursts;
   // with 12 rather than 4 the drawing goes on through them, and a 60 s std render on 2 cores
   // leaves about half as much CPU time idle (docs/BENCHMARKS.md, "Fewer idle cores and a quicker
-  // start"). Costs
-  // 8 more frames of memory (15 MB std, 33 MB pro).
+  // start"). Costs 8 more frames of memory (15 MB std, 33 MB pro).
   static constexpr int kSlots = 12;
 
   void draw();
