@@ -35,7 +35,10 @@ int64_t seek(void* opaque, int64_t offset, int whence) {
     default:
       return AVERROR(EINVAL);
   }
-  if (offset < 0 || offset > size) return AVERROR(EINVAL);
+  // Past the end is allowed, as for a file (reads there give end-of-file): a demuxer skipping a
+  // chunk whose header claims more bytes than there are must find itself at the end, not stay
+  // where it was and read the same header again (a forged WAV looped to 1.6 GB that way).
+  if (offset < 0) return AVERROR(EINVAL);
   reader->position = offset;
   return offset;
 }
