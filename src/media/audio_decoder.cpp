@@ -156,6 +156,7 @@ AudioClip decodeAudio(std::span<const uint8_t> bytes, const std::string& field,
                            describeContent(type)));
   }
 
+  limitFfmpegAllocations();
   MemoryReader reader{bytes, 0};
   AvioPtr avio = makeMemoryAvio(reader);
   AVFormatContext* raw = avformat_alloc_context();

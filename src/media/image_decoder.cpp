@@ -14,6 +14,7 @@ namespace {
 
 FramePtr decodeSingleFrame(AVCodecID codecId, std::span<const uint8_t> bytes,
                            const std::string& field, const ImageLimits& limits) {
+  limitFfmpegAllocations();
   const AVCodec* codec = avcodec_find_decoder(codecId);
   if (!codec) throw core::Error(core::ErrorKind::Internal, "FFmpeg has no image decoder");
   CodecContextPtr ctx(avcodec_alloc_context3(codec));

@@ -3,10 +3,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
+
+extern "C" {
+#include <libavutil/mem.h>
+}
 
 #include "core/error.h"
 
 namespace dh::media {
+
+void limitFfmpegAllocations() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_max_alloc(kMaxFfmpegAllocation); });
+}
 
 std::string formatBytes(size_t bytes) {
   if (bytes >= 1024 * 1024) return fmt::format("{:.2f} MB", bytes / (1024.0 * 1024.0));

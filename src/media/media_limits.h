@@ -28,6 +28,13 @@ void checkAudioBytes(size_t bytes, const std::string& field, const AudioLimits& 
 void checkAudioDuration(double seconds, const std::string& field, const AudioLimits& limits = {});
 void checkAudioSampleRate(int hertz, const std::string& field, const AudioLimits& limits = {});
 
+// The largest single block FFmpeg may allocate in this process (512 MiB: the largest picture
+// ImageLimits admits, 64 Mpx of 4-byte pixels, with room to spare). FFmpeg sizes some blocks
+// from header fields, and a forged 272-byte WAV claiming a 1.9 GB INFO tag otherwise gets it.
+// Idempotent; the decoders call it before reading untrusted bytes.
+constexpr size_t kMaxFfmpegAllocation = 512ull * 1024 * 1024;
+void limitFfmpegAllocations();
+
 // "10 MB" style text for byte counts in messages.
 std::string formatBytes(size_t bytes);
 

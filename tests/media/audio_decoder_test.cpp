@@ -107,36 +107,47 @@ TEST(AudioDecoder, RefusesAForgedSampleRateBeforeDecoding) {
             "sound_file has a sample rate of 1862286976 Hz; it must be between 8000 and 192000 Hz");
 }
 
-// A WAV (found by the audio fuzz target, also in its corpus) whose chunks claim more bytes than
-// the file has: skipping one moves past the end. The in-memory reader refused such a seek, the
-// demuxer stayed where it was and read the same chunks again, and a 183-byte file took 1.6 GB
-// and 1.7 s before it was refused. Now it is refused at once.
-TEST(AudioDecoder, RefusesAWavWhoseChunksRunPastItsEnd) {
-  const std::vector<uint8_t> wav = {
-      0x52, 0x49, 0x46, 0x46, 0xc6, 0x25, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45, 0x66, 0x6d, 0x74,
-      0x20, 0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x80, 0x3e, 0x00, 0x6f, 0x75, 0x74,
-      0x00, 0x00, 0x02, 0x00, 0x10, 0x00, 0x4c, 0x49, 0x53, 0x54, 0x19, 0xff, 0xff, 0xfa, 0x49,
-      0x4e, 0x46, 0x4f, 0x49, 0x53, 0x46, 0x54, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x31, 0x30, 0x30, 0x00, 0x64, 0x61, 0x74,
-      0x61, 0x80, 0x25, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x31, 0x30, 0x30, 0x00, 0x64,
-      0x61, 0x74, 0x61, 0x80, 0x25, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x70,
-  };
-  ASSERT_EQ(wav.size(), 183u);
+// How much the process's peak resident memory (KB) grows while `work` runs (each test runs in
+// its own process, so the peak before is this test's own).
+template <typename Work>
+long peakGrowthKb(Work work) {
   rusage before{};
   getrusage(RUSAGE_SELF, &before);
-  EXPECT_EQ(decodeError(wav),
-            "sound_file looks like WAV audio but cannot be read: Invalid data found when "
-            "processing input");
+  work();
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
-  // Peak resident memory (KB) grew by less than 100 MB (each test runs in its own process).
-  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 100 * 1024);
+  return after.ru_maxrss - before.ru_maxrss;
+}
+
+// A WAV (found by the audio fuzz target) whose chunks claim more bytes than the file has:
+// skipping one moves past the end. The in-memory reader refused such a seek, the demuxer stayed
+// where it was and read the same chunks again, and a 183-byte file took 1.6 GB and 1.7 s before
+// it was refused. Now it is refused at once.
+TEST(AudioDecoder, RefusesAWavWhoseChunksRunPastItsEnd) {
+  const auto wav =
+      test::readFuzzInput("audio_input", "oom-dc65b306f3abbc536aadfa569784c9d924d8eb40");
+  ASSERT_EQ(wav.size(), 183u);
+  const long grownKb = peakGrowthKb([&] {
+    EXPECT_EQ(decodeError(wav),
+              "sound_file looks like WAV audio but cannot be read: Invalid data found when "
+              "processing input");
+  });
+  EXPECT_LT(grownKb, 100 * 1024);
+}
+
+// A 272-byte WAV (found by the audio fuzz target) whose INFO list claims a 1.9 GB tag: FFmpeg's
+// WAV reader allocates the tag's claimed size before reading it, so the upload cost 1.9 GB (as it
+// does in ffprobe). FFmpeg's single allocations are now capped at kMaxFfmpegAllocation.
+TEST(AudioDecoder, RefusesAWavWhoseTagClaimsGigabytes) {
+  const auto wav =
+      test::readFuzzInput("audio_input", "oom-5de528a865817447fbe14ab03287e8c99dff1712");
+  ASSERT_EQ(wav.size(), 272u);
+  const long grownKb = peakGrowthKb([&] {
+    EXPECT_EQ(decodeError(wav),
+              "sound_file looks like WAV audio but cannot be read: Invalid data found when "
+              "processing input");
+  });
+  EXPECT_LT(grownKb, 100 * 1024);
 }
 
 TEST(AudioDecoder, RefusesAPngRenamedMp3) {

@@ -155,17 +155,20 @@ TEST(Retention, ExpiredResultsArePurgedFromDiskAndFromTheTask) {
   const std::string path = "/media/" + name;
   const std::string file = dir + path;  // the media dir is DIR/media
   auto c = server.client();
+  const std::string input = dir + "/media/inputs/" + id + "-image";
+  // The purge removes its files one after another: wait for both, not just the first.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline)
+  while ((std::filesystem::exists(file) || std::filesystem::exists(input)) &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(input));
   auto gone = c.Get(path);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 404);
   const auto after = parseBody(c.Get("/v1/videos/avatar/image2video/" + id, bearer(key.apiKey)));
   EXPECT_EQ(after["data"]["task_status"], "succeed");
   EXPECT_TRUE(after["data"]["task_result"]["videos"].empty());
-  EXPECT_FALSE(std::filesystem::exists(dir + "/media/inputs/" + id + "-image"));
   // The purge logs its round after it has removed the files and updated the task.
   const auto logged = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (server.log().find("purged") == std::string::npos &&

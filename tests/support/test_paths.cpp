@@ -17,6 +17,10 @@ std::vector<uint8_t> readData(const std::string& relative) {
   return core::readFileBytes(dataPath(relative));
 }
 
+std::vector<uint8_t> readFuzzInput(const std::string& target, const std::string& name) {
+  return core::readFileBytes(std::string(DH_FUZZ_CORPUS_DIR) + "/" + target + "/" + name);
+}
+
 std::string dhBinary() {
   return DH_BINARY_PATH;
 }

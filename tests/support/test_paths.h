@@ -10,6 +10,9 @@ namespace dh::test {
 std::string dataPath(const std::string& relative);
 std::vector<uint8_t> readData(const std::string& relative);
 
+// An input of a fuzz target's corpus (fuzz/corpus/TARGET/NAME), such as one a fuzzer found.
+std::vector<uint8_t> readFuzzInput(const std::string& target, const std::string& name);
+
 // The built `dh` executable.
 std::string dhBinary();
 
