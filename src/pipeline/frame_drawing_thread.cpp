@@ -1,5 +1,7 @@
 #include "pipeline/frame_drawing_thread.h"
 
+#include "core/thread_name.h"
+
 namespace dh::pipeline {
 
 FrameDrawingThread::FrameDrawingThread(FrameSource& source) : source_(source) {
@@ -17,6 +19,7 @@ FrameDrawingThread::~FrameDrawingThread() {
 }
 
 void FrameDrawingThread::draw() {
+  core::nameThisThread("dh-draw");
   const int64_t total = source_.frameCount();
   for (int64_t index = 0; index < total; ++index) {
     {

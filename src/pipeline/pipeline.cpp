@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "media/audio_decoder.h"
 #include "media/image_decoder.h"
 #include "media/output_size.h"
@@ -85,7 +86,10 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   // The face is analysed in the background from here on, while the voice is decoded and analysed
   // and the motion planned; the voice is recognised in the background while the frames are drawn:
   // a frame waits only if its mouth pose is not yet known.
-  auto faceAnalysis = std::async(std::launch::async, [&] { return analyzePortrait(photo); });
+  auto faceAnalysis = std::async(std::launch::async, [&] {
+    core::nameThisThread("dh-face");
+    return analyzePortrait(photo);
+  });
   const media::AudioClip audio = media::decodeAudio(request.audio, request.audioField);
   decoding.update(1.0);
 

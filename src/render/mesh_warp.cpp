@@ -58,73 +58,92 @@ MeshWarp::MeshWarp(std::vector<Triangle> triangles, std::vector<cv::Point2f> sou
   mapY_ = identityY;
 }
 
+namespace {
+
+// Inside a triangle means all three weights >= -kInsideEps: shared edges are written by both
+// neighbours (with the same value), so no pixel between triangles is left out.
+constexpr float kInsideEps = 1e-4f;
+
+}  // namespace
+
 void MeshWarp::setUpTriangles(const std::vector<cv::Point2f>& target) {
   const cv::Point2f offset(static_cast<float>(roi_.x), static_cast<float>(roi_.y));
   setups_.clear();
   for (const Triangle& t : triangles_) {
-    TriangleSetup u;
-    u.d0 = target[t[0]] - offset;
+    const cv::Point2f d0 = target[t[0]] - offset;
     const cv::Point2f d1 = target[t[1]] - offset;
     const cv::Point2f d2 = target[t[2]] - offset;
-    const float area = (d1.x - u.d0.x) * (d2.y - u.d0.y) - (d2.x - u.d0.x) * (d1.y - u.d0.y);
+    const float area = (d1.x - d0.x) * (d2.y - d0.y) - (d2.x - d0.x) * (d1.y - d0.y);
     if (std::abs(area) < 0.05f) continue;  // collapsed (e.g. closed lips): covers no pixel
-    u.s0 = source_[t[0]];
-    u.e1 = source_[t[1]] - u.s0;
-    u.e2 = source_[t[2]] - u.s0;
-    // Barycentric weights of (x, y) relative to d0: w1 = a1*dx + b1*dy, w2 = a2*dx + b2*dy.
+    // Barycentric weights of corners 1 and 2: w1 = a1*x + b1*y + r1, w2 = a2*x + b2*y + r2;
+    // corner 0's is 1 - w1 - w2.
     const float inv = 1.0f / area;
-    u.a1 = (d2.y - u.d0.y) * inv;
-    u.b1 = -(d2.x - u.d0.x) * inv;
-    u.a2 = -(d1.y - u.d0.y) * inv;
-    u.b2 = (d1.x - u.d0.x) * inv;
-    u.x0 = std::max(0, static_cast<int>(std::floor(std::min({u.d0.x, d1.x, d2.x}))));
-    u.x1 = std::min(roi_.width - 1, static_cast<int>(std::ceil(std::max({u.d0.x, d1.x, d2.x}))));
-    u.y0 = std::max(0, static_cast<int>(std::floor(std::min({u.d0.y, d1.y, d2.y}))));
-    u.y1 = std::min(roi_.height - 1, static_cast<int>(std::ceil(std::max({u.d0.y, d1.y, d2.y}))));
+    const float a1 = (d2.y - d0.y) * inv, b1 = -(d2.x - d0.x) * inv;
+    const float a2 = -(d1.y - d0.y) * inv, b2 = (d1.x - d0.x) * inv;
+    const float r1 = -(a1 * d0.x + b1 * d0.y), r2 = -(a2 * d0.x + b2 * d0.y);
+    // The source position s0 + w1*e1 + w2*e2, affine in (x, y).
+    const cv::Point2f s0 = source_[t[0]];
+    const cv::Point2f e1 = source_[t[1]] - s0;
+    const cv::Point2f e2 = source_[t[2]] - s0;
+    TriangleSetup u;
+    u.ax = a1 * e1.x + a2 * e2.x;
+    u.bx = b1 * e1.x + b2 * e2.x;
+    u.cx = s0.x + r1 * e1.x + r2 * e2.x;
+    u.ay = a1 * e1.y + a2 * e2.y;
+    u.by = b1 * e1.y + b2 * e2.y;
+    u.cy = s0.y + r1 * e1.y + r2 * e2.y;
+    const auto bound = [](float p, float q, float r) {
+      EdgeBound e;
+      if (std::abs(p) < 1e-12f) {
+        e.kind = EdgeBound::Row;
+        e.k0 = r;
+        e.k1 = q;
+      } else {
+        e.kind = p > 0 ? EdgeBound::Lower : EdgeBound::Upper;
+        e.k0 = (-kInsideEps - r) / p;
+        e.k1 = -q / p;
+      }
+      return e;
+    };
+    u.edges = {bound(a1, b1, r1), bound(a2, b2, r2), bound(-(a1 + a2), -(b1 + b2), 1.0f - r1 - r2)};
+    u.x0 = std::max(0, static_cast<int>(std::floor(std::min({d0.x, d1.x, d2.x}))));
+    u.x1 = std::min(roi_.width - 1, static_cast<int>(std::ceil(std::max({d0.x, d1.x, d2.x}))));
+    u.y0 = std::max(0, static_cast<int>(std::floor(std::min({d0.y, d1.y, d2.y}))));
+    u.y1 = std::min(roi_.height - 1, static_cast<int>(std::ceil(std::max({d0.y, d1.y, d2.y}))));
     setups_.push_back(u);
   }
 }
 
 void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& written0,
                              int& written1) {
-  // Inside when all three weights are >= -eps: shared edges are written by both neighbours
-  // (with the same value), so no pixel between triangles is left out.
-  const float eps = 1e-4f;
   for (int y = std::max(yFrom, u.y0); y <= std::min(yTo, u.y1); ++y) {
-    float* mx = mapX_.ptr<float>(y);
-    float* my = mapY_.ptr<float>(y);
-    const float dy = static_cast<float>(y) - u.d0.y;
-    // Each weight is linear in x along the row: intersect the three half-lines where it is
-    // >= -eps to get the row's span, then fill only that span.
+    const auto fy = static_cast<float>(y);
+    // The row's span: where all three weights are inside.
     float lo = static_cast<float>(u.x0), hi = static_cast<float>(u.x1);
-    auto clip = [&](float a, float c) {  // a*x + c >= -eps
-      if (std::abs(a) < 1e-12f) {
-        if (c < -eps) hi = lo - 1.0f;
-        return;
+    for (const EdgeBound& e : u.edges) {
+      const float v = e.k0 + e.k1 * fy;
+      if (e.kind == EdgeBound::Lower) {
+        lo = std::max(lo, v);
+      } else if (e.kind == EdgeBound::Upper) {
+        hi = std::min(hi, v);
+      } else if (v < -kInsideEps) {
+        hi = lo - 1.0f;
       }
-      const float bound = (-eps - c) / a;
-      if (a > 0)
-        lo = std::max(lo, bound);
-      else
-        hi = std::min(hi, bound);
-    };
-    clip(u.a1, u.b1 * dy - u.a1 * u.d0.x);
-    clip(u.a2, u.b2 * dy - u.a2 * u.d0.x);
-    clip(-(u.a1 + u.a2), 1.0f - (u.b1 + u.b2) * dy + (u.a1 + u.a2) * u.d0.x);
+    }
     const int xs = std::max(u.x0, static_cast<int>(std::ceil(lo)));
     const int xe = std::min(u.x1, static_cast<int>(std::floor(hi)));
     if (xs > xe) continue;
     written0 = std::min(written0, xs);
     written1 = std::max(written1, xe);
     // Locals, not the struct's fields: the stores below cannot alias them, so this vectorises.
-    const float d0x = u.d0.x, a1 = u.a1, b1 = u.b1, a2 = u.a2, b2 = u.b2;
-    const float s0x = u.s0.x, s0y = u.s0.y, e1x = u.e1.x, e1y = u.e1.y, e2x = u.e2.x, e2y = u.e2.y;
+    float* mx = mapX_.ptr<float>(y);
+    float* my = mapY_.ptr<float>(y);
+    const float ax = u.ax, ay = u.ay;
+    const float rowX = u.cx + u.bx * fy, rowY = u.cy + u.by * fy;
     for (int x = xs; x <= xe; ++x) {
-      const float dx = static_cast<float>(x) - d0x;
-      const float w1 = a1 * dx + b1 * dy;
-      const float w2 = a2 * dx + b2 * dy;
-      mx[x] = s0x + w1 * e1x + w2 * e2x;
-      my[x] = s0y + w1 * e1y + w2 * e2y;
+      const auto fx = static_cast<float>(x);
+      mx[x] = rowX + ax * fx;
+      my[x] = rowY + ay * fx;
     }
   }
 }

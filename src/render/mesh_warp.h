@@ -35,11 +35,18 @@ class MeshWarp {
   const std::vector<Triangle>& triangles() const { return triangles_; }
 
  private:
-  // One destination triangle, ready to rasterise: barycentric weights w1 = a1*dx + b1*dy,
-  // w2 = a2*dx + b2*dy of (dx, dy) from d0 map to s0 + w1*e1 + w2*e2 in the source.
+  // One side of a destination triangle as a bound on a row's columns: one barycentric weight,
+  // w = p*x + q*y + r, must stay >= -eps. Solved for x once per frame: x >= k0 + k1*y (Lower),
+  // x <= k0 + k1*y (Upper), or, when w does not change along a row, k0 + k1*y >= -eps (Row).
+  struct EdgeBound {
+    enum Kind { Lower, Upper, Row } kind = Row;
+    float k0 = 0, k1 = 0;
+  };
+  // One destination triangle, ready to rasterise: the source position of roi pixel (x, y) is
+  // (ax*x + bx*y + cx, ay*x + by*y + cy) inside it.
   struct TriangleSetup {
-    cv::Point2f d0, s0, e1, e2;
-    float a1 = 0, b1 = 0, a2 = 0, b2 = 0;
+    float ax = 0, bx = 0, cx = 0, ay = 0, by = 0, cy = 0;
+    std::array<EdgeBound, 3> edges;
     int x0 = 0, x1 = 0, y0 = 0, y1 = 0;  // bounding box in roi pixels, clipped
   };
   static constexpr int kBandRows = 32;

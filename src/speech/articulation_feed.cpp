@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 
 namespace dh::speech {
 namespace {
@@ -44,6 +45,7 @@ ArticulationFeed::~ArticulationFeed() {
 }
 
 void ArticulationFeed::recognise() {
+  core::nameThisThread("dh-speech");
   try {
     recognizePieces(
         mono_, config_.recognizer,
