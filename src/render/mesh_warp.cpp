@@ -44,18 +44,22 @@ std::vector<Triangle> delaunay(const std::vector<cv::Point2f>& points) {
 }
 
 MeshWarp::MeshWarp(std::vector<Triangle> triangles, std::vector<cv::Point2f> source, cv::Rect roi)
-    : triangles_(std::move(triangles)), source_(std::move(source)), roi_(roi) {
-  cv::Mat identityX(roi_.size(), CV_32F), identityY(roi_.size(), CV_32F);
-  for (int y = 0; y < roi_.height; ++y) {
-    auto* px = identityX.ptr<float>(y);
-    auto* py = identityY.ptr<float>(y);
-    for (int x = 0; x < roi_.width; ++x) {
-      px[x] = static_cast<float>(x + roi_.x);
-      py[x] = static_cast<float>(y + roi_.y);
+    : triangles_(std::move(triangles)),
+      source_(std::move(source)),
+      roi_(roi),
+      mapX_(std::min(kBandRows, roi.height), roi.width, CV_32F),
+      mapY_(std::min(kBandRows, roi.height), roi.width, CV_32F) {}
+
+void MeshWarp::startBand(int top, int rows, int x0, int x1) {
+  for (int i = 0; i < rows; ++i) {
+    float* mx = mapX_.ptr<float>(i);
+    float* my = mapY_.ptr<float>(i);
+    const auto sourceY = static_cast<float>(top + i + roi_.y);
+    for (int x = x0; x <= x1; ++x) {
+      mx[x] = static_cast<float>(x + roi_.x);
+      my[x] = sourceY;
     }
   }
-  mapX_ = identityX;
-  mapY_ = identityY;
 }
 
 namespace {
@@ -116,6 +120,7 @@ void MeshWarp::setUpTriangles(const std::vector<cv::Point2f>& target) {
 
 void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& written0,
                              int& written1) {
+  // The maps hold the band that starts at yFrom.
   for (int y = std::max(yFrom, u.y0); y <= std::min(yTo, u.y1); ++y) {
     const auto fy = static_cast<float>(y);
     // The row's span: where all three weights are inside.
@@ -136,8 +141,8 @@ void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& wr
     written0 = std::min(written0, xs);
     written1 = std::max(written1, xe);
     // Locals, not the struct's fields: the stores below cannot alias them, so this vectorises.
-    float* mx = mapX_.ptr<float>(y);
-    float* my = mapY_.ptr<float>(y);
+    float* mx = mapX_.ptr<float>(y - yFrom);
+    float* my = mapY_.ptr<float>(y - yFrom);
     const float ax = u.ax, ay = u.ay;
     const float rowX = u.cx + u.bx * fy, rowY = u.cy + u.by * fy;
     for (int x = xs; x <= xe; ++x) {
@@ -150,30 +155,38 @@ void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& wr
 
 void MeshWarp::apply(const cv::Mat& src, const std::vector<cv::Point2f>& target, int interpolation,
                      cv::Mat& dst, const cv::Rect& detail, bool overEarlierFrame) {
-  // The maps start as the identity (constructor). The mesh's outline is the fixed anchor ring,
-  // so the pixels outside it are never written and stay the identity; every pixel inside is
-  // rewritten each frame. Band by band: a band's maps are sampled while still in the cache, and
-  // only the columns the mesh covers in that band are resampled; the rest, where the map is the
-  // identity, is copied.
+  // Band by band: the band's maps start as the identity over the columns the triangles' boxes
+  // reach, the triangles are rasterised over it, and the maps are sampled while still in the
+  // cache (they are only one band high). Only the columns the mesh covers in that band are
+  // resampled; the rest, where the map is the identity, is copied.
   setUpTriangles(target);
   const cv::Rect inner = (detail & roi_) - roi_.tl();
   const bool cubicInside = interpolation != cv::INTER_LINEAR && inner.area() > 0;
+  int top = 0;  // the band's first row
   const auto remapPart = [&](const cv::Rect& r, int mode) {
     if (r.width <= 0 || r.height <= 0) return;
     cv::Mat out = dst(r + roi_.tl());
-    cv::remap(src, out, mapX_(r), mapY_(r), mode, cv::BORDER_REPLICATE);
+    const cv::Rect inBand = r - cv::Point(0, top);  // the maps hold this band only
+    cv::remap(src, out, mapX_(inBand), mapY_(inBand), mode, cv::BORDER_REPLICATE);
   };
   const auto copyPart = [&](const cv::Rect& r) {
     if (r.width > 0 && r.height > 0) src(r + roi_.tl()).copyTo(dst(r + roi_.tl()));
   };
   everWritten_.resize((roi_.height + kBandRows - 1) / kBandRows, {roi_.width, -1});
-  for (int top = 0; top < roi_.height; top += kBandRows) {
+  for (; top < roi_.height; top += kBandRows) {
     const int bottom = std::min(top + kBandRows, roi_.height) - 1;
+    const int rows = bottom - top + 1;
+    int boxes0 = roi_.width, boxes1 = -1;
+    for (const TriangleSetup& u : setups_) {
+      if (u.y0 > bottom || u.y1 < top) continue;
+      boxes0 = std::min(boxes0, u.x0);
+      boxes1 = std::max(boxes1, u.x1);
+    }
+    startBand(top, rows, boxes0, boxes1);
     int written0 = roi_.width, written1 = -1;
     for (const TriangleSetup& u : setups_) {
       if (u.y0 <= bottom && u.y1 >= top) rasterizeRows(u, top, bottom, written0, written1);
     }
-    const int rows = bottom - top + 1;
     // Columns outside this frame's span hold the photo: copied, unless an earlier result is
     // there and the mesh has never covered them (the usual case: its outline is fixed).
     auto& [ever0, ever1] = everWritten_[top / kBandRows];

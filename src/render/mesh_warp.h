@@ -52,8 +52,11 @@ class MeshWarp {
   static constexpr int kBandRows = 32;
 
   void setUpTriangles(const std::vector<cv::Point2f>& target);
-  // Writes the maps of rows [yFrom, yTo] inside the triangle; widens [written0, written1] to
-  // the columns written.
+  // Sets the maps of the band of `rows` rows from roi row `top` to the identity in columns
+  // [x0, x1].
+  void startBand(int top, int rows, int x0, int x1);
+  // Writes the maps of rows [yFrom, yTo] (the band in the maps) inside the triangle; widens
+  // [written0, written1] to the columns written.
   void rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& written0, int& written1);
 
   std::vector<Triangle> triangles_;
@@ -63,7 +66,8 @@ class MeshWarp {
   // Per band, the columns the mesh has ever covered ([first, last], empty when last < first):
   // outside them an earlier result holds the photo.
   std::vector<std::pair<int, int>> everWritten_;
-  cv::Mat mapX_, mapY_;  // CV_32F, roi size: source position of every destination pixel
+  // CV_32F, one band of the roi: the source position of each of its destination pixels.
+  cv::Mat mapX_, mapY_;
 };
 
 }  // namespace dh::render
