@@ -100,7 +100,7 @@ RenderResult render(const RenderRequest& request, const std::string& outputPath,
   // instead of sharing it with the second piece. The live stream's first segment comes sooner;
   // the video is the same and the render no slower (docs/BENCHMARKS.md, "Live stream").
   speech::SpeechAnalysisConfig speechConfig;
-  speechConfig.recognizer.threads = 2;
+  speechConfig.recognizer.threads = 1;
   speech::ArticulationFeed speech(voice, mode.fps, request.phones, request.audioField,
                                   speechConfig);
   const cv::Size size = media::outputSizeFor(photo.size(), mode.shortSide);
