@@ -36,27 +36,61 @@ ArticulationFeed::ArticulationFeed(std::vector<float> mono16k, double fps,
             cues_.size());
     return;
   }
+  queue_ = std::make_unique<PieceQueue>(mono_, config_.recognizer.split);
+  skip_ = silencesToSkip(features_, config_);
   thread_ = std::thread([this] { recognise(); });
 }
 
 ArticulationFeed::~ArticulationFeed() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  std::thread helper;
+  {
+    std::lock_guard lock(mutex_);
+    helper = std::move(helper_);
+  }
+  if (helper.joinable()) helper.join();
 }
 
 void ArticulationFeed::recognise() {
   core::nameThisThread("dh-speech");
   try {
     recognizePieces(
-        mono_, config_.recognizer,
+        mono_, config_.recognizer, *queue_,
         [this](size_t index, size_t count, RecognisedPiece piece) {
+          std::lock_guard lock(piecesMutex_);
           onPiece(index, count, std::move(piece));
         },
-        &stop_, silencesToSkip(features_, config_));
+        &stop_, skip_);
   } catch (...) {
     std::lock_guard lock(mutex_);
     failure_ = std::current_exception();
     published_.notify_all();
+  }
+}
+
+void ArticulationFeed::helpFromTheBack() {
+  core::nameThisThread("dh-speech-help");
+  const size_t count = queue_->spans().size();
+  while (!stop_) {
+    {
+      std::lock_guard lock(mutex_);
+      if (final_ > 0 || failure_) return;  // drawing goes on: the forward thread suffices
+    }
+    const std::optional<size_t> index = queue_->takeBack();
+    if (!index) return;
+    try {
+      RecognisedPiece piece =
+          recognizeQueuedPiece(mono_, *queue_, *index, config_.recognizer, skip_);
+      std::lock_guard lock(piecesMutex_);
+      ++helped_;
+      onPiece(*index, count, std::move(piece));
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      failure_ = std::current_exception();
+      published_.notify_all();
+      return;
+    }
   }
 }
 
@@ -103,6 +137,11 @@ MouthPose ArticulationFeed::pose(size_t index) {
                                                      std::to_string(poses_.size()) + " frames)");
   }
   std::unique_lock lock(mutex_);
+  // Nothing known yet: the consumer is about to wait for the first piece, leaving its core free.
+  if (index >= final_ && final_ == 0 && !failure_ && !helperStarted_ && queue_ && !stop_) {
+    helperStarted_ = true;
+    helper_ = std::thread([this] { helpFromTheBack(); });
+  }
   published_.wait(lock, [&] { return index < final_ || failure_; });
   if (index >= final_) std::rethrow_exception(failure_);
   return poses_[index];
@@ -111,6 +150,11 @@ MouthPose ArticulationFeed::pose(size_t index) {
 size_t ArticulationFeed::finalFrames() {
   std::lock_guard lock(mutex_);
   return final_;
+}
+
+size_t ArticulationFeed::helpedPieces() {
+  std::lock_guard lock(piecesMutex_);
+  return helped_;
 }
 
 std::vector<size_t> ArticulationFeed::publications() {

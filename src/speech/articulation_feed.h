@@ -2,12 +2,15 @@
 // The articulation track of a voice, delivered as it becomes known: the acoustic cues (frame
 // count, loudness, voicing, stress) at once, each frame's mouth pose as soon as the phones around
 // it are recognised. Recognition runs in the background piece by piece in time order, so a render
-// can start drawing while the rest of the voice is still being recognised. Every pose is exactly
-// the one analyzeSpeech() gives for the same inputs.
+// can start drawing while the rest of the voice is still being recognised. While nothing is known
+// yet and a consumer waits, a helper thread recognises pieces from the end of the voice, so the
+// core the waiting consumer leaves free is not idle. Every pose is exactly the one
+// analyzeSpeech() gives for the same inputs.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -40,9 +43,12 @@ class ArticulationFeed {
   // Frames whose poses are final so far, and how that count grew: one entry per publication.
   size_t finalFrames();
   std::vector<size_t> publications();
+  // Pieces the helper has recognised (see above).
+  size_t helpedPieces();
 
  private:
   void recognise();
+  void helpFromTheBack();
   void onPiece(size_t index, size_t count, RecognisedPiece piece);
   void publish(const ArticulationTrack& track, size_t upTo);
 
@@ -58,14 +64,20 @@ class ArticulationFeed {
   size_t final_ = 0;
   std::vector<size_t> publications_;
   std::exception_ptr failure_;
+  bool helperStarted_ = false;
 
-  // Written by the recognition thread only.
+  std::unique_ptr<PieceQueue> queue_;
+  std::vector<SampleSpan> skip_;  // silences the recogniser skips
+
+  std::mutex piecesMutex_;  // onPiece's state: the recognition thread's and the helper's
   std::vector<RecognisedPiece> pieces_;
   std::vector<bool> done_;
   size_t prefix_ = 0;  // pieces [0, prefix_) are recognised
+  size_t helped_ = 0;  // of which by the helper
 
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::thread helper_;
 };
 
 }  // namespace dh::speech

@@ -212,31 +212,52 @@ void appendPiece(std::vector<TimedPhone>& phones, const RecognisedPiece& piece) 
   for (const TimedPhone& p : piece.phones) appendPhone(phones, p.phone, p.start, p.end);
 }
 
+PieceQueue::PieceQueue(const std::vector<float>& mono16k, const PauseSplitConfig& split)
+    : spans_(splitAtPauses(mono16k, kRecognizerSampleRate, split)), back_(spans_.size()) {}
+
+std::optional<size_t> PieceQueue::takeFront() {
+  std::lock_guard lock(mutex_);
+  if (front_ >= back_) return std::nullopt;
+  return front_++;
+}
+
+std::optional<size_t> PieceQueue::takeBack() {
+  std::lock_guard lock(mutex_);
+  if (front_ >= back_) return std::nullopt;
+  return --back_;
+}
+
+RecognisedPiece recognizeQueuedPiece(const std::vector<float>& mono16k, const PieceQueue& queue,
+                                     size_t index, const PhoneRecognizerConfig& config,
+                                     const std::vector<SampleSpan>& skip) {
+  RecognisedPiece piece;
+  piece.span = queue.spans().at(index);
+  piece.phones = recognizePiece(mono16k, piece.span, skip, config);
+  return piece;
+}
+
 void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
-                     const PieceCallback& onPiece, const std::atomic<bool>* stop,
+                     PieceQueue& queue, const PieceCallback& onPiece, const std::atomic<bool>* stop,
                      const std::vector<SampleSpan>& skip) {
-  const std::vector<SampleSpan> spans = splitAtPauses(mono16k, kRecognizerSampleRate, config.split);
+  const size_t count = queue.spans().size();
   std::mutex callbackMutex;
-  std::vector<std::exception_ptr> failures(spans.size());
-  std::atomic<size_t> nextPiece{0};
+  std::vector<std::exception_ptr> failures(count);
   const auto decodePieces = [&] {
     // Pieces are taken in time order, so the start of the recording is known first.
-    for (size_t i = nextPiece++; i < spans.size(); i = nextPiece++) {
+    while (const std::optional<size_t> i = queue.takeFront()) {
       if (stop != nullptr && stop->load()) return;
       try {
-        RecognisedPiece piece;
-        piece.span = spans[i];
-        piece.phones = recognizePiece(mono16k, spans[i], skip, config);
+        RecognisedPiece piece = recognizeQueuedPiece(mono16k, queue, *i, config, skip);
         std::lock_guard lock(callbackMutex);
-        onPiece(i, spans.size(), std::move(piece));
+        onPiece(*i, count, std::move(piece));
       } catch (...) {
-        failures[i] = std::current_exception();
+        failures[*i] = std::current_exception();
       }
     }
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t threadCount =
-      std::min(spans.size(), static_cast<size_t>(config.threads > 0 ? config.threads : cores));
+      std::min(count, static_cast<size_t>(config.threads > 0 ? config.threads : cores));
   std::vector<std::thread> threads;
   for (size_t t = 1; t < threadCount; ++t) threads.emplace_back(decodePieces);
   decodePieces();
@@ -244,6 +265,13 @@ void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerCon
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);
   }
+}
+
+void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
+                     const PieceCallback& onPiece, const std::atomic<bool>* stop,
+                     const std::vector<SampleSpan>& skip) {
+  PieceQueue queue(mono16k, config.split);
+  recognizePieces(mono16k, config, queue, onPiece, stop, skip);
 }
 
 std::vector<TimedPhone> recognizePhones(const std::vector<float>& mono16k,

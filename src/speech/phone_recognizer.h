@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,11 +51,39 @@ struct RecognisedPiece {
 // Called once per piece as it is recognised, one call at a time, from a decoding thread.
 using PieceCallback = std::function<void(size_t index, size_t count, RecognisedPiece piece)>;
 
+// The pieces of a recording (cut at pauses, PhoneRecognizerConfig::split), each handed out once:
+// in time order from the front, or from the back to a helper that should not take the pieces
+// needed first. Thread-safe.
+class PieceQueue {
+ public:
+  PieceQueue(const std::vector<float>& mono16k, const PauseSplitConfig& split);
+  std::optional<size_t> takeFront();
+  std::optional<size_t> takeBack();
+  const std::vector<SampleSpan>& spans() const { return spans_; }
+
+ private:
+  const std::vector<SampleSpan> spans_;
+  std::mutex mutex_;
+  size_t front_ = 0;
+  size_t back_;  // pieces [front_, back_) are still to be taken
+};
+
+// Recognises piece `index` of `queue`, as recognizePieces does.
+RecognisedPiece recognizeQueuedPiece(const std::vector<float>& mono16k, const PieceQueue& queue,
+                                     size_t index, const PhoneRecognizerConfig& config,
+                                     const std::vector<SampleSpan>& skip = {});
+
 // recognizePhones piece by piece: `onPiece` hears of each piece as soon as it is done. Pieces
 // are started in time order. When `stop` is set, no further piece is started. Rethrows the first
 // failure after every started piece has ended.
 void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
                      const PieceCallback& onPiece, const std::atomic<bool>* stop = nullptr,
+                     const std::vector<SampleSpan>& skip = {});
+// The same over the pieces of `queue` still there, taken from the front; a helper may take
+// others from the back meanwhile.
+void recognizePieces(const std::vector<float>& mono16k, const PhoneRecognizerConfig& config,
+                     PieceQueue& queue, const PieceCallback& onPiece,
+                     const std::atomic<bool>* stop = nullptr,
                      const std::vector<SampleSpan>& skip = {});
 
 // Appends a piece's phones in order; silence meeting silence at the cut becomes one.

@@ -86,6 +86,21 @@ TEST_F(ArticulationFeedTest, AskingForTheLastFrameFirstWaitsForIt) {
   expectSamePose(feed.pose(0), whole_->track.frames[0], 0);
 }
 
+// The render's setting: one recognition thread. While the first frame waits for the first piece,
+// a helper recognises the last pieces on the core the waiting leaves free; the poses stay those
+// of the whole analysis.
+TEST_F(ArticulationFeedTest, AHelperRecognisesTheEndWhileTheStartIsAwaited) {
+  SpeechAnalysisConfig oneThread;
+  oneThread.recognizer.threads = 1;
+  ArticulationFeed feed(*voice_, kFps, {}, "sound_file", oneThread);
+  // Recognising the first piece takes hundreds of milliseconds: it is not final yet.
+  expectSamePose(feed.pose(0), whole_->track.frames[0], 0);
+  for (size_t k = 0; k < feed.frameCount(); ++k)
+    expectSamePose(feed.pose(k), whole_->track.frames[k], k);
+  EXPECT_GE(feed.helpedPieces(), 1u);
+  EXPECT_EQ(feed.publications().back(), feed.frameCount());
+}
+
 TEST(ArticulationFeed, GivenPhonesAreFinalAtOnce) {
   const SpeechAudio speech =
       synthesize("Bob put the big map back, but Pam kept the umbrella.", "en_us_male", "", 1.0);
