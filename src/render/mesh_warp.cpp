@@ -79,37 +79,36 @@ void MeshWarp::setUpTriangles(const std::vector<cv::Point2f>& target) {
     const cv::Point2f d2 = target[t[2]] - offset;
     const float area = (d1.x - d0.x) * (d2.y - d0.y) - (d2.x - d0.x) * (d1.y - d0.y);
     if (std::abs(area) < 0.05f) continue;  // collapsed (e.g. closed lips): covers no pixel
-    // Barycentric weights of corners 1 and 2: w1 = a1*x + b1*y + r1, w2 = a2*x + b2*y + r2;
-    // corner 0's is 1 - w1 - w2.
+    // Barycentric weights of corners 1 and 2 at offset (dx, dy) from d0: w1 = a1*dx + b1*dy,
+    // w2 = a2*dx + b2*dy; corner 0's is 1 - w1 - w2.
     const float inv = 1.0f / area;
     const float a1 = (d2.y - d0.y) * inv, b1 = -(d2.x - d0.x) * inv;
     const float a2 = -(d1.y - d0.y) * inv, b2 = (d1.x - d0.x) * inv;
-    const float r1 = -(a1 * d0.x + b1 * d0.y), r2 = -(a2 * d0.x + b2 * d0.y);
-    // The source position s0 + w1*e1 + w2*e2, affine in (x, y).
+    // The source position s0 + w1*e1 + w2*e2, affine in (dx, dy).
     const cv::Point2f s0 = source_[t[0]];
     const cv::Point2f e1 = source_[t[1]] - s0;
     const cv::Point2f e2 = source_[t[2]] - s0;
     TriangleSetup u;
+    u.d0 = d0;
+    u.sx = s0.x;
     u.ax = a1 * e1.x + a2 * e2.x;
     u.bx = b1 * e1.x + b2 * e2.x;
-    u.cx = s0.x + r1 * e1.x + r2 * e2.x;
+    u.sy = s0.y;
     u.ay = a1 * e1.y + a2 * e2.y;
     u.by = b1 * e1.y + b2 * e2.y;
-    u.cy = s0.y + r1 * e1.y + r2 * e2.y;
     const auto bound = [](float p, float q, float r) {
       EdgeBound e;
+      e.q = q;
+      e.r = r;
       if (std::abs(p) < 1e-12f) {
         e.kind = EdgeBound::Row;
-        e.k0 = r;
-        e.k1 = q;
       } else {
         e.kind = p > 0 ? EdgeBound::Lower : EdgeBound::Upper;
-        e.k0 = (-kInsideEps - r) / p;
-        e.k1 = -q / p;
+        e.inverseP = 1.0f / p;
       }
       return e;
     };
-    u.edges = {bound(a1, b1, r1), bound(a2, b2, r2), bound(-(a1 + a2), -(b1 + b2), 1.0f - r1 - r2)};
+    u.edges = {bound(a1, b1, 0.0f), bound(a2, b2, 0.0f), bound(-(a1 + a2), -(b1 + b2), 1.0f)};
     u.x0 = std::max(0, static_cast<int>(std::floor(std::min({d0.x, d1.x, d2.x}))));
     u.x1 = std::min(roi_.width - 1, static_cast<int>(std::ceil(std::max({d0.x, d1.x, d2.x}))));
     u.y0 = std::max(0, static_cast<int>(std::floor(std::min({d0.y, d1.y, d2.y}))));
@@ -122,33 +121,33 @@ void MeshWarp::rasterizeRows(const TriangleSetup& u, int yFrom, int yTo, int& wr
                              int& written1) {
   // The maps hold the band that starts at yFrom.
   for (int y = std::max(yFrom, u.y0); y <= std::min(yTo, u.y1); ++y) {
-    const auto fy = static_cast<float>(y);
-    // The row's span: where all three weights are inside.
-    float lo = static_cast<float>(u.x0), hi = static_cast<float>(u.x1);
+    const float dy = static_cast<float>(y) - u.d0.y;
+    // The row's span, as offsets from d0: where all three weights are inside.
+    float lo = static_cast<float>(u.x0) - u.d0.x, hi = static_cast<float>(u.x1) - u.d0.x;
     for (const EdgeBound& e : u.edges) {
-      const float v = e.k0 + e.k1 * fy;
+      const float deficit = -kInsideEps - e.r - e.q * dy;  // p*dx must reach this
       if (e.kind == EdgeBound::Lower) {
-        lo = std::max(lo, v);
+        lo = std::max(lo, deficit * e.inverseP);
       } else if (e.kind == EdgeBound::Upper) {
-        hi = std::min(hi, v);
-      } else if (v < -kInsideEps) {
+        hi = std::min(hi, deficit * e.inverseP);
+      } else if (deficit > 0.0f) {
         hi = lo - 1.0f;
       }
     }
-    const int xs = std::max(u.x0, static_cast<int>(std::ceil(lo)));
-    const int xe = std::min(u.x1, static_cast<int>(std::floor(hi)));
+    const int xs = std::max(u.x0, static_cast<int>(std::ceil(lo + u.d0.x)));
+    const int xe = std::min(u.x1, static_cast<int>(std::floor(hi + u.d0.x)));
     if (xs > xe) continue;
     written0 = std::min(written0, xs);
     written1 = std::max(written1, xe);
     // Locals, not the struct's fields: the stores below cannot alias them, so this vectorises.
     float* mx = mapX_.ptr<float>(y - yFrom);
     float* my = mapY_.ptr<float>(y - yFrom);
-    const float ax = u.ax, ay = u.ay;
-    const float rowX = u.cx + u.bx * fy, rowY = u.cy + u.by * fy;
+    const float d0x = u.d0.x, ax = u.ax, ay = u.ay;
+    const float rowX = u.sx + u.bx * dy, rowY = u.sy + u.by * dy;
     for (int x = xs; x <= xe; ++x) {
-      const auto fx = static_cast<float>(x);
-      mx[x] = rowX + ax * fx;
-      my[x] = rowY + ay * fx;
+      const float dx = static_cast<float>(x) - d0x;
+      mx[x] = rowX + ax * dx;
+      my[x] = rowY + ay * dx;
     }
   }
 }

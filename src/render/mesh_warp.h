@@ -36,16 +36,19 @@ class MeshWarp {
 
  private:
   // One side of a destination triangle as a bound on a row's columns: one barycentric weight,
-  // w = p*x + q*y + r, must stay >= -eps. Solved for x once per frame: x >= k0 + k1*y (Lower),
-  // x <= k0 + k1*y (Upper), or, when w does not change along a row, k0 + k1*y >= -eps (Row).
+  // w = p*dx + q*dy + r with (dx, dy) the pixel's offset from the triangle's first corner, must
+  // stay >= -eps. Solved for dx: dx >= (-eps - r - q*dy) / p (Lower, p > 0), dx <= the same
+  // (Upper, p < 0), or, when w does not change along a row, q*dy + r >= -eps (Row). Offsets
+  // from the corner keep the terms small, so a nearly horizontal side still gives exact spans.
   struct EdgeBound {
     enum Kind { Lower, Upper, Row } kind = Row;
-    float k0 = 0, k1 = 0;
+    float q = 0, r = 0, inverseP = 0;
   };
-  // One destination triangle, ready to rasterise: the source position of roi pixel (x, y) is
-  // (ax*x + bx*y + cx, ay*x + by*y + cy) inside it.
+  // One destination triangle, ready to rasterise: the source position of the roi pixel at offset
+  // (dx, dy) from corner d0 is (sx + ax*dx + bx*dy, sy + ay*dx + by*dy) inside it.
   struct TriangleSetup {
-    float ax = 0, bx = 0, cx = 0, ay = 0, by = 0, cy = 0;
+    cv::Point2f d0;
+    float sx = 0, ax = 0, bx = 0, sy = 0, ay = 0, by = 0;
     std::array<EdgeBound, 3> edges;
     int x0 = 0, x1 = 0, y0 = 0, y1 = 0;  // bounding box in roi pixels, clipped
   };
