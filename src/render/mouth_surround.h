@@ -10,10 +10,12 @@
 namespace dh::render {
 
 struct SurroundOptions {
-  float foldDepth = 0.13f;    // darkening at the fold's crease at full smile, 0..1
+  float foldDepth = 0.10f;    // darkening at the fold's crease at full smile, 0..1
   float cheekLight = 0.06f;   // brightening of the cheek above the fold at full smile
   float cornerDepth = 0.22f;  // darkening at the mouth corners at full smile
-  float foldWidth = 0.022f;   // IOD: half-width of the fold's crease
+  // IOD: half-width of the fold's crease; narrower (0.022) it read as a scratch on small, soft
+  // faces (docs/BENCHMARKS.md, "A cheaper warp ...")
+  float foldWidth = 0.045f;
 };
 
 class MouthSurround {
