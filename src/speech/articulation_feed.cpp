@@ -138,8 +138,7 @@ MouthPose ArticulationFeed::pose(size_t index) {
   }
   std::unique_lock lock(mutex_);
   // Nothing known yet: the consumer is about to wait for the first piece, leaving its core free.
-  if (index >= final_ && final_ == 0 && !failure_ && !helperStarted_ && queue_ && !stop_) {
-    helperStarted_ = true;
+  if (final_ == 0 && !failure_ && !helper_.joinable() && queue_ && !stop_) {
     helper_ = std::thread([this] { helpFromTheBack(); });
   }
   published_.wait(lock, [&] { return index < final_ || failure_; });

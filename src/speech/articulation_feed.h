@@ -64,7 +64,6 @@ class ArticulationFeed {
   size_t final_ = 0;
   std::vector<size_t> publications_;
   std::exception_ptr failure_;
-  bool helperStarted_ = false;
 
   std::unique_ptr<PieceQueue> queue_;
   std::vector<SampleSpan> skip_;  // silences the recogniser skips
@@ -77,7 +76,7 @@ class ArticulationFeed {
 
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::thread helper_;
+  std::thread helper_;  // started at most once, by pose(); guarded by mutex_
 };
 
 }  // namespace dh::speech
